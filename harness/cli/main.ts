@@ -5,8 +5,6 @@ import { buildProgram } from './program.ts';
 /** Runs one kpc invocation and returns its exit code; never calls process.exit itself. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const program = buildProgram(io);
-  program.exitOverride();
-  for (const sub of program.commands) exitOverrideDeep(sub);
   try {
     await program.parseAsync(argv);
     return actionExitCode(program);
@@ -31,9 +29,4 @@ function actionExitCode(program: import('commander').Command): number {
   const find = (c: import('commander').Command): number | undefined =>
     exitCodes.get(c) ?? c.commands.map(find).find((x) => x !== undefined);
   return find(program) ?? ExitCode.ok;
-}
-
-function exitOverrideDeep(command: import('commander').Command): void {
-  command.exitOverride();
-  for (const sub of command.commands) exitOverrideDeep(sub);
 }

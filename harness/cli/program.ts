@@ -22,7 +22,9 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-    });
+    })
+    // main() turns commander's exits into exit codes; nothing here may end the process.
+    .exitOverride();
   for (const make of [
     doctorCommand,
     runCommand,
@@ -38,5 +40,14 @@ export function buildProgram(io: CliIo): Command {
   ]) {
     program.addCommand(make(io));
   }
+  inheritSettings(program);
   return program;
+}
+
+/** addCommand() does not pass output, exit and help settings down the way .command() does. */
+function inheritSettings(parent: Command): void {
+  for (const sub of parent.commands) {
+    sub.copyInheritedSettings(parent);
+    inheritSettings(sub);
+  }
 }
