@@ -14,5 +14,5 @@ export {
 } from './probe-bounds.ts';
 export * from './schema.ts';
 export * from './timeline.ts';
-export { escapeXml, renderTimelineSvg, type TimelineSvgOptions } from './timeline-svg.ts';
+export { renderTimelineSvg, type TimelineSvgOptions } from './timeline-svg.ts';
 export * from './verdict.ts';

@@ -3,6 +3,7 @@
  * container's readiness, action markers, Warning events, and the failing expectations' lanes,
  * evidence and windows highlighted. Plain strings, no browser.
  */
+import { escapeXml } from '../text/xml.ts';
 import { formatDuration } from './duration.ts';
 import {
   conditionLane,
@@ -37,12 +38,6 @@ const colors = {
   actionError: '#b71c1c',
   failing: '#d50000',
 };
-
-export const escapeXml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
-  );
 
 interface Lane {
   id: string;

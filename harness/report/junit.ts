@@ -1,17 +1,5 @@
+import { escapeXml } from '../text/xml.ts';
 import { type CaseResult, caseStatus, countByStatus, decidingAttempt } from './verdict.ts';
-
-/** XML 1.0 cannot carry C0 control characters other than tab, newline and carriage return. */
-const forbiddenInXml = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
-const entities: Record<string, string> = {
-  '<': '&lt;',
-  '>': '&gt;',
-  '&': '&amp;',
-  "'": '&apos;',
-  '"': '&quot;',
-};
-
-export const escapeXml = (text: string): string =>
-  text.replace(forbiddenInXml, '').replace(/[<>&'"]/g, (c) => entities[c] ?? c);
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 const totalMs = (r: CaseResult) => r.attempts.reduce((sum, a) => sum + a.durationMs, 0);
