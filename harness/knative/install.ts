@@ -1,3 +1,4 @@
+import { type ComponentName, componentNames } from '../config/images.ts';
 import { knativeRelease } from '../config/knative-releases.ts';
 import { AdmissionDenied } from '../kube/errors.ts';
 import { abortableSleep } from '../kube/retry.ts';
@@ -9,7 +10,7 @@ import {
   uniqueObjects,
 } from './manifests.ts';
 import { applyOrder, applyVariant } from './overrides.ts';
-import { type Component, components, kourierNamespace, systemNamespace, type Variant } from './variant.ts';
+import { kourierNamespace, systemNamespace, type Variant } from './variant.ts';
 import { deploymentAvailable, describeConditions, hasCondition, type Watcher, waitForAll } from './wait.ts';
 
 /** What the installer needs of the kube layer (`Kube` satisfies it). */
@@ -39,7 +40,7 @@ export interface InstallRecord {
   serving: string;
   kourier: string;
   manifests: { url: string; sha256: string }[];
-  components: Partial<Record<Component, { configured?: string; running: RunningImage[] }>>;
+  components: Partial<Record<ComponentName, { configured?: string; running: RunningImage[] }>>;
   features: Record<string, string>;
   deployment: Record<string, string>;
 }
@@ -163,7 +164,7 @@ async function waitForWebhook(cluster: InstallTarget, timeoutMs: number): Promis
 
 async function runningImages(cluster: InstallTarget, variant: Variant): Promise<InstallRecord['components']> {
   const record: InstallRecord['components'] = {};
-  for (const component of components) {
+  for (const component of componentNames) {
     if (component === 'queue-proxy') {
       // queue-proxy runs only inside revision pods; the runner records its digest from those.
       record[component] = { configured: variant.images[component], running: [] };

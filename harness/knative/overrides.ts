@@ -1,6 +1,6 @@
+import { type ComponentName, servingComponents } from '../config/images.ts';
 import type { KubernetesObject } from '../kube/types.ts';
 import {
-  type Component,
   clusterDomain,
   kourierNamespace,
   kourierNodePort,
@@ -14,14 +14,6 @@ interface Container {
   image?: string;
 }
 
-/** Deployment and container that run each control-plane component (knative-facts.md §4). */
-const componentDeployments: Record<Exclude<Component, 'queue-proxy'>, string> = {
-  controller: 'controller',
-  webhook: 'webhook',
-  activator: 'activator',
-  autoscaler: 'autoscaler',
-};
-
 const isA = (o: Obj, kind: string, name: string, namespace = systemNamespace) =>
   o.kind === kind && o.metadata?.name === name && o.metadata?.namespace === namespace;
 
@@ -34,7 +26,7 @@ const isA = (o: Obj, kind: string, name: string, namespace = systemNamespace) =>
  */
 export function applyVariant(objects: KubernetesObject[], variant: Variant): KubernetesObject[] {
   const out = structuredClone(objects) as Obj[];
-  const unmatched = new Set(Object.keys(variant.images) as Component[]);
+  const unmatched = new Set(Object.keys(variant.images) as ComponentName[]);
   const configData: Record<string, Record<string, string>> = {
     'config-network': { 'ingress-class': 'kourier.ingress.networking.knative.dev' },
     'config-domain': { [clusterDomain]: '' },
@@ -47,17 +39,16 @@ export function applyVariant(objects: KubernetesObject[], variant: Variant): Kub
   if (variant.images['queue-proxy']) unmatched.delete('queue-proxy');
 
   for (const o of out) {
-    for (const [component, deployment] of Object.entries(componentDeployments) as [
-      Exclude<Component, 'queue-proxy'>,
-      string,
-    ][]) {
-      const image = variant.images[component];
-      if (!image || !isA(o, 'Deployment', deployment)) continue;
+    for (const [component, image] of Object.entries(variant.images) as [ComponentName, string][]) {
+      const target = servingComponents[component].target;
+      if (target.kind !== 'deployment' || !isA(o, 'Deployment', target.deployment)) continue;
       const containers = (o as { spec?: { template?: { spec?: { containers?: Container[] } } } }).spec
         ?.template?.spec?.containers;
-      const container = containers?.find((c) => c.name === component);
+      const container = containers?.find((c) => c.name === target.container);
       if (!container)
-        throw new Error(`Deployment ${systemNamespace}/${deployment} has no container ${component}`);
+        throw new Error(
+          `Deployment ${systemNamespace}/${target.deployment} has no container ${target.container}`,
+        );
       container.image = image;
       unmatched.delete(component);
     }

@@ -1,15 +1,12 @@
+import type { ComponentName } from '../config/images.ts';
 import type { KnativeVersion } from '../config/knative-releases.ts';
-
-/** Knative components whose images a variant may replace (knative-facts.md §4, control-plane images). */
-export const components = ['controller', 'webhook', 'activator', 'autoscaler', 'queue-proxy'] as const;
-export type Component = (typeof components)[number];
 
 /** A named Knative install: release, image overrides and cluster-wide configuration. */
 export interface Variant {
   name: string;
   release: KnativeVersion;
   /** component → image reference (ideally `repo@sha256:…`) replacing the release's image. */
-  images: Partial<Record<Component, string>>;
+  images: Partial<Record<ComponentName, string>>;
   /** Keys set at the top level of `data` of `config-features`. */
   features: Record<string, string>;
   /** Keys set at the top level of `data` of `config-deployment` (e.g. progress-deadline). */
