@@ -1,12 +1,11 @@
 import { escapeXml } from '../text/xml.ts';
-import { type CaseResult, caseStatus, countByStatus, decidingAttempt } from './verdict.ts';
+import { type CaseResult, caseStatus, caseTestName, countByStatus, decidingAttempt } from './verdict.ts';
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 const totalMs = (r: CaseResult) => r.attempts.reduce((sum, a) => sum + a.durationMs, 0);
 
 /** The name CI annotations show; level and tags ride along so a failure is triaged at a glance. */
-export const testName = (r: CaseResult) =>
-  `${r.title} [${r.variant}] @${r.level}${r.tags.map((t) => ` @${t}`).join('')}`;
+export const testName = (r: CaseResult) => caseTestName(r.title, r.variant, r.level, r.tags);
 
 function testcase(r: CaseResult): string {
   const status = caseStatus(r);

@@ -40,6 +40,10 @@ export interface CaseResult {
   attempts: Attempt[];
 }
 
+/** The name a case goes by in mocha, JUnit and `--grep`: id, variant, level and tags. */
+export const caseTestName = (id: string, variant: string, level: string, tags: readonly string[]): string =>
+  `${id} [${variant}] @${level}${tags.map((t) => ` @${t}`).join('')}`;
+
 export function caseStatus(result: CaseResult): CaseStatus {
   const statuses = result.attempts.map((a) => a.status);
   const last = statuses.at(-1);
