@@ -1,0 +1,233 @@
+/**
+ * A whole conformance run: per variant a cluster (kind, or an existing one), Knative installed for the
+ * variant, the planned cases run and judged; then every view written from the same results. Variants
+ * run side by side, each on its own cluster. Interrupting stops new work, lets running attempts end as
+ * skipped, still writes the reports for what ran, and undoes what the run started.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { kpcVersion } from '../cli/version.ts';
+import { execaRunner } from '../cluster/command.ts';
+import { KindProvider } from '../cluster/kind-provider.ts';
+import type { RunScope } from '../cluster/run-scope.ts';
+import { workloadImagesDir } from '../config/images.ts';
+import { nodeImageFor } from '../config/node-images.ts';
+import { buildWorkloadImage, listWorkloadImages } from '../images/workload.ts';
+import type { InstallRecord } from '../knative/install.ts';
+import { manifestStore } from '../knative/paths.ts';
+import type { Variant } from '../knative/variant.ts';
+import { connectKube } from '../kube/kube.ts';
+import { renderJUnit } from '../report/junit.ts';
+import { writeResults } from '../report/results-file.ts';
+import { renderSummary } from '../report/summary.ts';
+import { type CaseResult, runExitCode } from '../report/verdict.ts';
+import type { Scenario } from '../scenario/load.ts';
+import { planCases } from './plan.ts';
+import { type ProgressEvent, runVariant } from './variant-run.ts';
+
+/** Where a variant runs: a kind cluster kpc provisions, or a cluster given by kubeconfig. */
+export type ClusterChoice =
+  | { kind: 'kind'; kubernetes?: string }
+  | { kind: 'existing'; kubeconfigPath: string; context?: string; ingressUrl?: string };
+
+export interface VariantPlan {
+  variant: Variant;
+  cluster: ClusterChoice;
+}
+
+export interface ConformanceOptions {
+  cwd: string;
+  scenarios: Scenario[];
+  variants: VariantPlan[];
+  outDir: string;
+  scope: RunScope;
+  install: boolean;
+  grep?: RegExp;
+  repeat: number;
+  retries: number;
+  concurrency: number;
+  /** Image name → reference, for `{{ images.<name> }}`; built from images/ for kind clusters when absent. */
+  images?: Record<string, string>;
+  keepNamespaces?: boolean;
+  log: (line: string) => void;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface VariantOutcome {
+  variant: string;
+  cluster?: { name: string; provider: string; nodeImage?: string; note: string };
+  install?: InstallRecord;
+  switches: { changed: string[]; confirmedAfterMs: number }[];
+  error?: string;
+}
+
+export interface ConformanceOutcome {
+  results: CaseResult[];
+  variants: VariantOutcome[];
+  exitCode: number;
+  startedAt: string;
+  endedAt: string;
+}
+
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceOutcome> {
+  const startedAt = new Date().toISOString();
+  const { scope, log } = options;
+  await mkdir(options.outDir, { recursive: true });
+  const runner = execaRunner();
+  const needsKind = options.variants.some((v) => v.cluster.kind === 'kind');
+  const kind = needsKind
+    ? new KindProvider({
+        runner,
+        stateDir: resolve(options.cwd, '.kpc/clusters'),
+        logsDir: join(options.outDir, 'kind-logs'),
+        runId: scope.runId,
+        scope,
+      })
+    : undefined;
+
+  let images = options.images;
+  if (!images && needsKind) {
+    images = {};
+    for (const image of await listWorkloadImages(resolve(options.cwd, workloadImagesDir))) {
+      log(`building workload image ${image.name}`);
+      images[image.name] = (await buildWorkloadImage(image, { runner, signal: scope.signal })).ref;
+    }
+  }
+
+  const outcomes = await Promise.all(
+    options.variants.map(async (plan): Promise<{ outcome: VariantOutcome; results: CaseResult[] }> => {
+      const outcome: VariantOutcome = { variant: plan.variant.name, switches: [] };
+      const cases = planCases(options.scenarios, plan.variant.name, {
+        repeat: options.repeat,
+        ...(options.grep ? { grep: options.grep } : {}),
+      });
+      try {
+        const target = await clusterFor(plan, kind, scope, Object.values(images ?? {}), log);
+        outcome.cluster = target.describe;
+        const kube = await connectKube({
+          kubeconfigPath: target.kubeconfigPath,
+          ...(target.context ? { context: target.context } : {}),
+        });
+        scope.defer(`close connection to ${plan.variant.name}`, () => kube.close());
+        const run = await runVariant({
+          variant: plan.variant,
+          cluster: kube,
+          cases,
+          runId: scope.runId,
+          outDir: options.outDir,
+          images: images ?? {},
+          knativeVersion: plan.variant.release,
+          ...(options.install ? { install: { ...manifestStore(options.cwd), log } } : {}),
+          ...(target.ingressUrl ? { ingressUrl: target.ingressUrl } : {}),
+          versions: {
+            kpc: 'kpc',
+            knative: plan.variant.release,
+            ...(target.kubernetes ? { kubernetes: target.kubernetes } : {}),
+          },
+          concurrency: options.concurrency,
+          retries: options.retries,
+          signal: scope.signal,
+          ...(options.keepNamespaces ? { keepNamespaces: true } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+        if (run.install) outcome.install = run.install;
+        outcome.switches = run.switches;
+        return { outcome, results: run.results };
+      } catch (error) {
+        // The variant could not be set up: every case of it is broken, with the reason, not missing.
+        outcome.error = error instanceof Error ? error.message : String(error);
+        log(`variant ${plan.variant.name}: ${outcome.error}`);
+        const now = new Date().toISOString();
+        const results = cases.map(
+          (c): CaseResult => ({
+            id: c.id,
+            scenario: c.scenario.name,
+            title: c.id,
+            variant: plan.variant.name,
+            level: c.scenario.level,
+            tags: [...c.scenario.tags],
+            parameters: Object.fromEntries(
+              Object.entries(c.scenarioCase.labels).map(([k, v]) => [k, String(v)]),
+            ),
+            attempts: [
+              {
+                status: scope.stopping ? 'skipped' : 'broken',
+                message: `variant setup failed: ${outcome.error}`,
+                startedAt: now,
+                durationMs: 0,
+              },
+            ],
+          }),
+        );
+        return { outcome, results };
+      }
+    }),
+  );
+
+  const results = outcomes.flatMap((o) => o.results);
+  await writeResults(options.outDir, results);
+  await writeFile(join(options.outDir, 'junit.xml'), renderJUnit(results));
+  await writeFile(join(options.outDir, 'summary.md'), renderSummary(results));
+  return {
+    results,
+    variants: outcomes.map((o) => o.outcome),
+    exitCode: scope.stopping ? 130 : runExitCode(results),
+    startedAt,
+    endedAt: new Date().toISOString(),
+  };
+}
+
+interface ClusterTarget {
+  kubeconfigPath: string;
+  context?: string;
+  ingressUrl?: string;
+  kubernetes?: string;
+  describe: VariantOutcome['cluster'];
+}
+
+async function clusterFor(
+  plan: VariantPlan,
+  kind: KindProvider | undefined,
+  scope: RunScope,
+  images: string[],
+  log: (line: string) => void,
+): Promise<ClusterTarget> {
+  const choice = plan.cluster;
+  if (choice.kind === 'existing') {
+    return {
+      kubeconfigPath: choice.kubeconfigPath,
+      ...(choice.context ? { context: choice.context } : {}),
+      ...(choice.ingressUrl ? { ingressUrl: choice.ingressUrl } : {}),
+      describe: {
+        name: choice.context ?? 'current context',
+        provider: 'existing',
+        note: `existing cluster from ${choice.kubeconfigPath}`,
+      },
+    };
+  }
+  if (!kind) throw new Error('kind provider not set up');
+  const kubernetes = choice.kubernetes ? nodeImageFor(choice.kubernetes).minor : undefined;
+  const info = await kind.create(
+    { variant: plan.variant.name, ...(kubernetes ? { kubernetes } : {}) },
+    { signal: scope.signal, onOutput: log },
+  );
+  log(info.note);
+  if (info.created) {
+    scope.defer(`kind cluster ${info.name}`, async () => void (await kind.destroy(info.name)), {
+      keepable: true,
+    });
+  }
+  if (images.length) await kind.loadImages(info.name, images, { signal: scope.signal });
+  return {
+    kubeconfigPath: info.kubeconfigPath,
+    context: info.context,
+    ...(info.ingress ? { ingressUrl: `http://${info.ingress.address}` } : {}),
+    ...(kubernetes ? { kubernetes } : {}),
+    describe: {
+      name: info.name,
+      provider: info.provider,
+      ...(info.nodeImage ? { nodeImage: info.nodeImage } : {}),
+      note: info.note,
+    },
+  };
+}
