@@ -120,7 +120,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
           ...(options.install ? { install: { ...manifestStore(options.cwd), log } } : {}),
           ...(target.ingressUrl ? { ingressUrl: target.ingressUrl } : {}),
           versions: {
-            kpc: 'kpc',
+            kpc: kpcVersion(),
             knative: plan.variant.release,
             ...(target.kubernetes ? { kubernetes: target.kubernetes } : {}),
           },
