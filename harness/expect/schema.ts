@@ -115,7 +115,6 @@ export const windowSchema = z
   })
   .refine((w) => w.until === undefined || w.for === undefined, 'give until or for, not both');
 
-export const probeKinds = ['readiness', 'liveness', 'startup'] as const;
 export const probeTransitions = ['becomes-ready', 'becomes-unready'] as const;
 
 /**
@@ -126,7 +125,10 @@ export const probeTransitions = ['becomes-ready', 'becomes-unready'] as const;
 export const probeBoundSchema = z.strictObject({
   probe: z.strictObject({
     container: z.string().min(1),
-    kind: z.enum(probeKinds).optional().describe('default readiness'),
+    kind: z
+      .literal('readiness')
+      .optional()
+      .describe('readiness only: bounds are derived for readiness transitions (kubelet-probe-facts.md §6)'),
     service: z.string().min(1).optional().describe('Knative Service name; default the last one applied'),
   }),
   transition: z.enum(probeTransitions),
@@ -351,5 +353,4 @@ export type ContainerState = z.infer<typeof containerStateSchema>;
 export type ContainerMatch = z.infer<typeof containerMatchSchema>;
 export type Count = z.infer<typeof countSchema>;
 export type Times = z.infer<typeof timesSchema>;
-export type ProbeKind = (typeof probeKinds)[number];
 export type ProbeTransition = (typeof probeTransitions)[number];

@@ -131,18 +131,12 @@ export function checkCase(
           'transition' in value
         ) {
           const container = value.probe.container;
-          const kind = value.probe.kind ?? 'readiness';
           const probes = timeline.after.flatMap((s) =>
             (s?.spec.template.spec.containers ?? []).flatMap((c) =>
               typeof c === 'object' && c.name === container && c.readinessProbe ? [c.readinessProbe] : [],
             ),
           );
-          if (kind !== 'readiness') {
-            problems.push({
-              path: [...path, 'probe', 'kind'],
-              message: `only readiness-probe bounds are judged so far (harness/expect derives every bound from the readinessProbe); give a duration for a ${String(kind)} probe`,
-            });
-          } else if (probes.length === 0) {
+          if (probes.length === 0) {
             problems.push({
               path: [...path, 'probe', 'container'],
               message: `no container \`${container}\` with a readinessProbe in any applied Service${didYouMean(container, everyContainer)}`,

@@ -149,14 +149,12 @@ describe('parseScenario', () => {
     );
   });
 
-  it('refuses probe bounds the judge cannot compute yet (liveness, startup)', () => {
+  it('refuses probe bounds for liveness and startup probes: bounds are derived for readiness only', () => {
     const text = minimalScenario.replace(
       'within: { probe: { container: sidecar }',
       'within: { probe: { container: sidecar, kind: startup }',
     );
-    expect(issuesOf(text)[0]).to.match(
-      /by\.within\.probe\.kind: only readiness-probe bounds are judged so far/,
-    );
+    expect(issuesOf(text)[0]).to.match(/by\.within\.probe\.kind: expected "readiness", got "startup"/);
   });
 
   it('requires metadata.name to be the case Service name when given', () => {

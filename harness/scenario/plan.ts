@@ -186,10 +186,7 @@ function probeAt(rendered: RenderedCase, within: ProbeBound, after: Anchor | und
       ? rendered.steps.findIndex((s) => s.id === after.step)
       : -1;
   const service = (anchorIndex >= 0 ? states[anchorIndex] : undefined) ?? states.find((s) => s !== undefined);
-  const field = `${within.probe.kind ?? 'readiness'}Probe` as
-    | 'readinessProbe'
-    | 'livenessProbe'
-    | 'startupProbe';
+  const field = 'readinessProbe';
   const container = service?.spec.template.spec.containers.find(
     (c) => typeof c === 'object' && c.name === within.probe.container,
   );
