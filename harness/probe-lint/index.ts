@@ -1,0 +1,11 @@
+export type { ExecObservation, ProbeReason, ProbeResult, ProbeRun } from './classify.ts';
+export { classifyProbe, maxProbeOutputBytes } from './classify.ts';
+export type { Executor } from './exec.ts';
+export { dockerExecutor } from './exec.ts';
+export { expandStatic } from './expand.ts';
+export type { Checkpoint, ProbeKind, ProbeLintInput, ProbeLintPlan, ProbeSpec } from './input.ts';
+export { probeKinds, probeLintInputSchema } from './input.ts';
+export type { CheckpointResult, Finding, FindingKind, ProbeCheck } from './judge.ts';
+export { judge, runCheckpoints } from './judge.ts';
+export type { ProbeLintOptions, ProbeLintReport } from './lint.ts';
+export { formatProbeLintReport, lintProbes } from './lint.ts';
