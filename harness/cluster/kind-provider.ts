@@ -117,9 +117,12 @@ export class KindProvider implements ClusterProvider {
 
   /** Every cluster kpc has a record of, and whether it still exists and is still the one recorded. */
   async list(): Promise<{ record: ClusterRecord; present: boolean; owned: boolean }[]> {
+    const records = await this.records.list();
+    // Without records there is nothing to ask kind about (and kind need not be installed).
+    if (!records.length) return [];
     const present = new Set(await this.clusterNames());
     return Promise.all(
-      (await this.records.list()).map(async (record) => ({
+      records.map(async (record) => ({
         record,
         present: present.has(record.name),
         owned: present.has(record.name) && (await this.ownership(record.name, record)).owned,

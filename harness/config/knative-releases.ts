@@ -56,12 +56,14 @@ export function releaseManifests(release: KnativeRelease): ManifestSource[] {
   ];
 }
 
-export function knativeRelease(version: string): KnativeRelease {
-  const release = (knativeReleases as Record<string, KnativeRelease>)[version];
-  if (!release) {
+/** The version as one kpc knows, or an error listing the ones it does. */
+export function knativeVersion(version: string): KnativeVersion {
+  if (!(version in knativeReleases)) {
     throw new Error(
       `unknown Knative release ${version}: kpc knows ${Object.keys(knativeReleases).join(', ')} (harness/config/knative-releases.ts)`,
     );
   }
-  return release;
+  return version as KnativeVersion;
 }
+
+export const knativeRelease = (version: string): KnativeRelease => knativeReleases[knativeVersion(version)];

@@ -5,8 +5,8 @@ import { RunScope } from '../../cluster/run-scope.ts';
 import {
   defaultVariantReleases,
   type KnativeVersion,
-  knativeRelease,
   knativeReleases,
+  knativeVersion,
 } from '../../config/knative-releases.ts';
 import { loadImageSet } from '../../images/image-set.ts';
 import type { Variant } from '../../knative/variant.ts';
@@ -61,7 +61,7 @@ function pairs(values: readonly string[] | undefined, flag: string, fallback?: s
 
 function release(version: string, flag: string): KnativeVersion {
   try {
-    return knativeRelease(version).serving as KnativeVersion;
+    return knativeVersion(version);
   } catch (error) {
     throw new CliError(`kpc run: ${flag}: ${(error as Error).message}`);
   }
