@@ -19,8 +19,8 @@ const checkpoint = z
     name: z.string().min(1),
     /** Exec steps run in the container first, in order (e.g. `touch /tmp/ready`). */
     before: z.array(commandLine).default([]),
-    /** What every probe (or those of `probes`) must do right after the steps. */
-    expect: z.enum(['pass', 'fail']),
+    /** What every probe (or those of `probes`) must do right after the steps; `any`: only that it runs. */
+    expect: z.enum(['pass', 'fail', 'any']),
     /** Limit the expectation to these probe kinds; default all. */
     probes: z.array(z.enum(probeKinds)).optional(),
   })
@@ -37,8 +37,12 @@ export const probeLintInputSchema = z
     command: z.array(z.string()).optional(),
     args: z.array(z.string()).optional(),
     env: z.record(z.string(), z.string()).optional(),
+    /** Mount paths of the pod's emptyDir volumes: writable scratch directories, as tmpfs here. */
+    emptyDirs: z.array(z.string().regex(/^\//, 'an absolute path')).optional(),
     probes: z.array(probe).min(1),
     checkpoints: z.array(checkpoint).min(1),
+    /** Probes that must pass at one checkpoint at least (the scenario expects the container to turn ready). */
+    mustPassSomewhere: z.array(z.enum(probeKinds)).optional(),
   })
   .strict();
 

@@ -200,4 +200,47 @@ describe('probe-lint checkpoints and findings', () => {
       'probes.0.timeoutSeconds',
     ]);
   });
+
+  it('with `any` checkpoints reports only what cannot run, and a probe that must pass somewhere but never does', async () => {
+    const typo: ProbeLintInput = {
+      ...base,
+      checkpoints: [
+        { name: 'initial', expect: 'any' },
+        { name: 'after-touch', before: [['touch', '/tmp/readyy']], expect: 'any' },
+      ],
+      mustPassSomewhere: ['readiness'],
+    };
+    const plan = probeLintInputSchema.parse(typo);
+    const quickSettle = { timeoutMs: 30, intervalMs: 10 };
+    const results = await runCheckpoints(plan, fakeContainer().exec, undefined, quickSettle);
+    expect(results.every((r) => r.passed)).to.equal(true);
+    expect(results.at(-1)!.name).to.match(/^later \(probed every 10 ms/);
+    expect(judge(plan, results).map((f) => f.kind)).to.deep.equal(['never-passes']);
+    const fixed = probeLintInputSchema.parse({
+      ...typo,
+      checkpoints: [
+        typo.checkpoints[0],
+        { name: 'after-touch', before: [['touch', '/tmp/ready']], expect: 'any' },
+      ],
+    });
+    expect(judge(fixed, await runCheckpoints(fixed, fakeContainer().exec))).to.deep.equal([]);
+  });
+
+  it('keeps probing a probe that must pass, as the kubelet does, until the container makes it pass', async () => {
+    const container = fakeContainer();
+    let probes = 0;
+    // The container's own command creates the file a little later (after the third probe).
+    const exec: typeof container.exec = async (command, timeoutMs) => {
+      if (command[0] === 'test' && ++probes === 3) await container.exec(['touch', '/tmp/ready'], timeoutMs);
+      return container.exec(command, timeoutMs);
+    };
+    const plan = probeLintInputSchema.parse({
+      ...base,
+      checkpoints: [{ name: 'start', expect: 'any' }],
+      mustPassSomewhere: ['readiness'],
+    });
+    const results = await runCheckpoints(plan, exec, undefined, { timeoutMs: 1_000, intervalMs: 5 });
+    expect(results.at(-1)!.probes[0]!.run.result).to.equal('success');
+    expect(judge(plan, results)).to.deep.equal([]);
+  });
 });

@@ -14,7 +14,7 @@ export interface ProbeCheck {
 
 export interface CheckpointResult {
   name: string;
-  expect: 'pass' | 'fail';
+  expect: 'pass' | 'fail' | 'any';
   steps: ProbeRun[];
   probes: ProbeCheck[];
   /** Every step succeeded and every covered probe did what was expected. */
@@ -39,11 +39,19 @@ export interface Finding {
 /** Exec steps are not probes; they get a generous timeout of their own. */
 export const defaultStepTimeoutMs = 30_000;
 
+/**
+ * A probe that must pass somewhere but failed at every checkpoint is probed again, as the kubelet keeps
+ * doing, for a while: a container's own command may make it pass later (e.g. it creates the file after a
+ * delay). Only then is it "never passes".
+ */
+export const defaultSettle = { timeoutMs: 30_000, intervalMs: 1_000 };
+
 /** Runs each checkpoint's steps, then every probe, in order, through the executor. */
 export async function runCheckpoints(
   plan: ProbeLintPlan,
   exec: Executor,
   stepTimeoutMs = defaultStepTimeoutMs,
+  settle: { timeoutMs: number; intervalMs: number } = defaultSettle,
 ): Promise<CheckpointResult[]> {
   const env = plan.env ?? {};
   const results: CheckpointResult[] = [];
@@ -61,7 +69,7 @@ export async function runCheckpoints(
         probe.timeoutSeconds,
       );
       const covered = !checkpoint.probes || checkpoint.probes.includes(probe.kind);
-      const expected = covered ? checkpoint.expect : undefined;
+      const expected = covered && checkpoint.expect !== 'any' ? checkpoint.expect : undefined;
       // An errored probe (unknown) matches neither expectation: the kubelet discards its result.
       const matches = expected === undefined || run.result === (expected === 'pass' ? 'success' : 'failure');
       probes.push({ probe: probe.kind, run, ...(expected ? { expected } : {}), matches });
@@ -69,7 +77,51 @@ export async function runCheckpoints(
     const passed = steps.every((s) => s.result === 'success') && probes.every((p) => p.matches);
     results.push({ name: checkpoint.name, expect: checkpoint.expect, steps, probes, passed });
   }
+  const waiting = plan.probes.filter(
+    (p) =>
+      plan.mustPassSomewhere?.includes(p.kind) &&
+      !results.some((r) => r.probes.some((c) => c.probe === p.kind && c.run.result === 'success')),
+  );
+  if (waiting.length) results.push(await settleProbes(plan, waiting, exec, settle));
   return results;
+}
+
+async function settleProbes(
+  plan: ProbeLintPlan,
+  waiting: ProbeLintPlan['probes'],
+  exec: Executor,
+  settle: { timeoutMs: number; intervalMs: number },
+): Promise<CheckpointResult> {
+  const env = plan.env ?? {};
+  const deadline = Date.now() + settle.timeoutMs;
+  const last = new Map<ProbeKind, ProbeCheck>();
+  for (;;) {
+    for (const probe of waiting.filter((p) => last.get(p.kind)?.run.result !== 'success')) {
+      const command = expandStatic(probe.exec.command, env);
+      const run = classifyProbe(
+        command,
+        await exec(command, probe.timeoutSeconds * 1000),
+        probe.timeoutSeconds,
+      );
+      last.set(probe.kind, { probe: probe.kind, run, matches: true });
+    }
+    const done = [...last.values()].every(
+      (c) =>
+        c.run.result === 'success' ||
+        c.run.reason === 'not-found' ||
+        c.run.reason === 'container-not-running',
+    );
+    if (done || Date.now() + settle.intervalMs > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, settle.intervalMs));
+  }
+  const seconds = Math.round(settle.timeoutMs / 1000);
+  return {
+    name: `later (probed every ${settle.intervalMs} ms for up to ${seconds} s)`,
+    expect: 'any',
+    steps: [],
+    probes: [...last.values()],
+    passed: true,
+  };
 }
 
 const shown = (command: readonly string[]) => `\`${command.join(' ')}\``;
@@ -129,8 +181,9 @@ export function judge(plan: ProbeLintPlan, checkpoints: readonly CheckpointResul
       });
       continue;
     }
-    const mustPass = runs.filter(({ check }) => check.expected === 'pass');
-    if (mustPass.length && !runs.some(({ check }) => check.run.result === 'success')) {
+    const mustPass =
+      runs.some(({ check }) => check.expected === 'pass') || plan.mustPassSomewhere?.includes(probe.kind);
+    if (mustPass && !runs.some(({ check }) => check.run.result === 'success')) {
       findings.push({
         kind: 'never-passes',
         probe: probe.kind,

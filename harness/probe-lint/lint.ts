@@ -5,7 +5,7 @@ import { runLabels } from '../cluster/labels.ts';
 import type { RunScope } from '../cluster/run-scope.ts';
 import { dockerExecutor } from './exec.ts';
 import { type ProbeLintInput, probeLintInputSchema } from './input.ts';
-import { type CheckpointResult, type Finding, judge, runCheckpoints } from './judge.ts';
+import { type CheckpointResult, defaultSettle, type Finding, judge, runCheckpoints } from './judge.ts';
 
 export interface ProbeLintReport {
   image: string;
@@ -24,6 +24,8 @@ export interface ProbeLintOptions {
   scope?: RunScope;
   startupTimeoutMs?: number;
   stepTimeoutMs?: number;
+  /** How long a probe that must pass is probed again before it "never passes" (default 30 s). */
+  settleTimeoutMs?: number;
 }
 
 /**
@@ -48,6 +50,12 @@ export async function lintProbes(
     .withEnvironment(plan.env ?? {})
     .withStartupTimeout(options.startupTimeoutMs ?? 30_000);
   // Kubernetes: `command` replaces the entrypoint (and the image CMD with it), `args` replace CMD.
+  // An emptyDir is empty and writable by the pod's user: a world-writable tmpfs is the nearest local form.
+  if (plan.emptyDirs?.length) {
+    definition = definition.withTmpFs(
+      Object.fromEntries(plan.emptyDirs.map((path) => [path, 'rw,mode=1777'])),
+    );
+  }
   if (plan.command) definition = definition.withEntrypoint(plan.command);
   if (plan.args) definition = definition.withCommand(plan.args);
   const container = await definition.start();
@@ -61,6 +69,10 @@ export async function lintProbes(
       plan,
       dockerExecutor(client, container.getId()),
       options.stepTimeoutMs,
+      {
+        ...defaultSettle,
+        ...(options.settleTimeoutMs !== undefined ? { timeoutMs: options.settleTimeoutMs } : {}),
+      },
     );
     const findings = judge(plan, checkpoints);
     return {

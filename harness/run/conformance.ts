@@ -17,12 +17,17 @@ import type { InstallRecord } from '../knative/install.ts';
 import { manifestStore } from '../knative/paths.ts';
 import type { Variant } from '../knative/variant.ts';
 import { connectKube } from '../kube/kube.ts';
+import type { ProbeLintInput } from '../probe-lint/input.ts';
+import { lintProbes } from '../probe-lint/lint.ts';
 import { renderJUnit } from '../report/junit.ts';
 import { writeResults } from '../report/results-file.ts';
 import { renderSummary } from '../report/summary.ts';
 import { type CaseResult, runExitCode } from '../report/verdict.ts';
+import { caseServiceName } from '../scenario/case.ts';
 import type { Scenario } from '../scenario/load.ts';
+import { renderScenarioCase } from '../scenario/load.ts';
 import { planCases } from './plan.ts';
+import { probeLintInputs } from './probe-lint-plan.ts';
 import { type ProgressEvent, runVariant } from './variant-run.ts';
 
 /** Where a variant runs: a kind cluster kpc provisions, or a cluster given by kubeconfig. */
@@ -49,6 +54,8 @@ export interface ConformanceOptions {
   /** Image name → reference, for `{{ images.<name> }}`; built from images/ for kind clusters when absent. */
   images?: Record<string, string>;
   keepNamespaces?: boolean;
+  /** Run each case's exec probes in their images locally before any cluster work (needs Docker). */
+  probeLint?: boolean;
   log: (line: string) => void;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -91,6 +98,17 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     for (const image of await listWorkloadImages(resolve(options.cwd, workloadImagesDir))) {
       log(`building workload image ${image.name}`);
       images[image.name] = (await buildWorkloadImage(image, { runner, signal: scope.signal })).ref;
+    }
+  }
+
+  if (options.probeLint) {
+    if (options.images) {
+      log(
+        'probe-lint skipped: the workload images were given (--image), not built here, so they may not be local',
+      );
+    } else {
+      const problems = await lintCases(options, images ?? {});
+      if (problems.length) throw new ProbeLintFailed(problems);
     }
   }
 
@@ -175,6 +193,51 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     startedAt,
     endedAt: new Date().toISOString(),
   };
+}
+
+/** Probe commands that cannot work as the scenario expects: found in seconds, before any cluster work. */
+export class ProbeLintFailed extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `probe-lint found ${problems.length} problem(s); nothing was run (--skip-probe-lint to run anyway):\n${problems.join('\n')}`,
+    );
+    this.name = 'ProbeLintFailed';
+  }
+}
+
+/** Lints every distinct container of every planned case once; returns the findings as lines. */
+async function lintCases(options: ConformanceOptions, images: Record<string, string>): Promise<string[]> {
+  const inputs = new Map<string, { input: ProbeLintInput; cases: string[] }>();
+  for (const plan of options.variants) {
+    for (const planned of planCases(options.scenarios, plan.variant.name, {
+      repeat: 1,
+      ...(options.grep ? { grep: options.grep } : {}),
+    })) {
+      const rendered = renderScenarioCase(planned.scenario, planned.scenarioCase, {
+        service: caseServiceName(planned.scenarioCase.id),
+        namespace: 'kpc-probe-lint',
+        images,
+      });
+      if (!rendered.ok) continue;
+      for (const input of probeLintInputs(rendered.case, plan.variant.name)) {
+        const key = JSON.stringify(input);
+        const entry = inputs.get(key) ?? { input, cases: [] };
+        entry.cases.push(`${planned.id} [${plan.variant.name}]`);
+        inputs.set(key, entry);
+      }
+    }
+  }
+  options.log(`probe-lint: ${inputs.size} container(s) to check`);
+  const problems: string[] = [];
+  for (const { input, cases } of inputs.values()) {
+    options.scope.throwIfStopping();
+    const report = await lintProbes(input, { scope: options.scope });
+    for (const finding of report.findings)
+      problems.push(
+        `  ${cases[0]}${cases.length > 1 ? ` (+${cases.length - 1} more)` : ''}: ${finding.message}`,
+      );
+  }
+  return problems;
 }
 
 interface ClusterTarget {
