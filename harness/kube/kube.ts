@@ -178,7 +178,10 @@ export class Kube {
    */
   watch(
     target: WatchTarget,
-    options: Pick<ResumableWatchOptions, 'signal' | 'stallTimeoutMs' | 'backoff' | 'onReconnect'> = {},
+    options: Pick<
+      ResumableWatchOptions,
+      'signal' | 'stallTimeoutMs' | 'backoff' | 'onReconnect' | 'onListed'
+    > = {},
   ): AsyncIterable<WatchEvent> {
     const kube = this;
     return {

@@ -35,6 +35,11 @@ export interface ResumableWatchOptions {
   backoff?: BackoffPolicy;
   /** Called on every reconnect and relist, for diagnostics (messages are redacted). */
   onReconnect?: (info: { reason: string; delayMs: number; relist: boolean }) => void;
+  /**
+   * Called after each list, once its items were yielded: from then on every change is delivered, so a
+   * caller that must see every state of objects it is about to create waits for the first call.
+   */
+  onListed?: (resourceVersion: string) => void;
 }
 
 // kube-apiserver sends a bookmark to watchers that ask for them about once a minute.
@@ -102,6 +107,7 @@ export async function* resumableWatch(
         yield { ...change, receivedAt, origin };
       }
       resourceVersion = listing.resourceVersion;
+      options.onListed?.(listing.resourceVersion);
     }
 
     const outcome: StreamOutcome = yield* streamFrom(resourceVersion);

@@ -31,6 +31,8 @@ export interface WatchSource {
     options?: {
       signal?: AbortSignal;
       onReconnect?: (info: { reason: string; delayMs: number; relist: boolean }) => void;
+      /** Called after each list; from the first call on, every change reaches the iterable. */
+      onListed?: (resourceVersion: string) => void;
     },
   ): AsyncIterable<RecorderWatchEvent>;
 }
@@ -60,6 +62,11 @@ export interface RecordOptions {
   systemNamespace?: string | null;
   kinds?: readonly { apiVersion: string; kind: string }[];
   signal: AbortSignal;
+  /**
+   * Called once every watch has listed (or ended): from then on no state of an object created in the
+   * namespace can be missed, so the harness waits for it before its first write.
+   */
+  onReady?: () => void;
 }
 
 export interface WatchSummary {
@@ -99,13 +106,26 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
     );
   };
 
+  const targets = kinds.length + (systemNamespace !== null && systemNamespace !== namespace ? 1 : 0);
+  let listed = 0;
+  const settled = () => {
+    listed += 1;
+    if (listed === targets) options.onReady?.();
+  };
+
   const watchOne = async (
     target: RecorderWatchTarget,
     keep: (o: TraceObject) => boolean,
   ): Promise<WatchSummary> => {
     const summary: WatchSummary = { target, events: 0 };
+    let first = true;
+    const once = () => {
+      if (first) settled();
+      first = false;
+    };
     try {
       const events = source.watch(target, {
+        onListed: once,
         signal,
         onReconnect: (info) =>
           writer.note(
@@ -124,7 +144,9 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
         summary.events += 1;
         if (signal.aborted) break;
       }
+      once();
     } catch (error) {
+      once();
       if (!signal.aborted) {
         summary.error = error instanceof Error ? error.message : String(error);
         writer.note(`watch of ${describeTarget(target)} ended: ${summary.error}`, {

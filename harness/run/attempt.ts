@@ -39,6 +39,28 @@ export interface AttemptOptions {
   signal: AbortSignal;
 }
 
+/** How long the recorder's watches may take to list before the attempt is called broken. */
+const recorderReadyTimeoutMs = 60_000;
+
+async function listedWithin(listed: Promise<void>, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new InfrastructureError(`the recorder's watches did not list within ${timeoutMs / 1000}s`)),
+      timeoutMs,
+    );
+    signal.addEventListener('abort', () => reject(new InfrastructureError('the run was interrupted')), {
+      once: true,
+    });
+  });
+  try {
+    await Promise.race([listed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs the attempt and returns its judged outcome; never throws for the case's own failures. */
 export async function runAttempt(options: AttemptOptions): Promise<Attempt> {
   const { cluster, rendered, variant, dir, signal } = options;
@@ -74,7 +96,13 @@ export async function runAttempt(options: AttemptOptions): Promise<Attempt> {
       [RUN_LABEL]: options.runId,
       [SCENARIO_LABEL]: rendered.scenario,
     });
-    recorder = record({ source: cluster, writer, namespace, signal: stopRecording });
+    let ready: () => void = () => {};
+    const listed = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    recorder = record({ source: cluster, writer, namespace, signal: stopRecording, onReady: () => ready() });
+    // Every watch must have listed before the first write, or early states of new objects could be missed.
+    await listedWithin(listed, recorderReadyTimeoutMs, signal);
     stepFailures = await runSteps(stepsFor(rendered, variant), {
       cluster,
       writer,
