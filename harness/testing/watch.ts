@@ -137,6 +137,8 @@ export function serveWatch(ctx: WatchContext, request: WatchRequest, res: Server
   );
   for (const event of backlog) write(event);
   if (initialEventsEnd && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+  // A drop fault may have ended the stream during the replay; timers armed now would never be cleared.
+  if (ended) return;
 
   if (bookmarks && ctx.bookmarkIntervalMs > 0) {
     const timer = setInterval(() => bookmark(), ctx.bookmarkIntervalMs);
