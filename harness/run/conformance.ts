@@ -4,7 +4,7 @@
  * run side by side, each on its own cluster. Interrupting stops new work, lets running attempts end as
  * skipped, still writes the reports for what ran, and undoes what the run started.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { kpcVersion } from '../cli/version.ts';
 import { execaRunner } from '../cluster/command.ts';
@@ -19,16 +19,17 @@ import type { Variant } from '../knative/variant.ts';
 import { connectKube } from '../kube/kube.ts';
 import type { ProbeLintInput } from '../probe-lint/input.ts';
 import { lintProbes } from '../probe-lint/lint.ts';
-import { renderJUnit } from '../report/junit.ts';
-import { writeResults } from '../report/results-file.ts';
-import { renderSummary } from '../report/summary.ts';
-import { type CaseResult, runExitCode } from '../report/verdict.ts';
+import { describeHtmlStatus } from '../report/html.ts';
+import type { ProgressEvent } from '../report/progress.ts';
+import { type ClusterProvenance, collectProvenance } from '../report/provenance.ts';
+import type { CaseResult } from '../report/verdict.ts';
+import { type ReportOutcome, writeRunReports } from '../report/write-all.ts';
 import { caseServiceName } from '../scenario/case.ts';
 import type { Scenario } from '../scenario/load.ts';
 import { renderScenarioCase } from '../scenario/load.ts';
 import { planCases } from './plan.ts';
 import { probeLintInputs } from './probe-lint-plan.ts';
-import { type ProgressEvent, runVariant } from './variant-run.ts';
+import { runVariant } from './variant-run.ts';
 
 /** Where a variant runs: a kind cluster kpc provisions, or a cluster given by kubeconfig. */
 export type ClusterChoice =
@@ -54,6 +55,8 @@ export interface ConformanceOptions {
   /** Image name → reference, for `{{ images.<name> }}`; built from images/ for kind clusters when absent. */
   images?: Record<string, string>;
   keepNamespaces?: boolean;
+  /** Mocha reporter printing while the Allure results are written (default dot). */
+  consoleReporter?: string;
   /** Run each case's exec probes in their images locally before any cluster work (needs Docker). */
   probeLint?: boolean;
   log: (line: string) => void;
@@ -65,19 +68,32 @@ export interface VariantOutcome {
   cluster?: { name: string; provider: string; nodeImage?: string; note: string };
   install?: InstallRecord;
   switches: { changed: string[]; confirmedAfterMs: number }[];
+  /** The cluster-wide configurations its case groups ran under. */
+  configs: { features: Record<string, string>; deployment: Record<string, string> }[];
   error?: string;
 }
 
 export interface ConformanceOutcome {
   results: CaseResult[];
   variants: VariantOutcome[];
+  reports: ReportOutcome;
   exitCode: number;
   startedAt: string;
   endedAt: string;
 }
 
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceOutcome> {
-  const startedAt = new Date().toISOString();
+  const started = new Date();
+  const planned = options.variants.reduce(
+    (n, plan) =>
+      n +
+      planCases(options.scenarios, plan.variant.name, {
+        repeat: options.repeat,
+        ...(options.grep ? { grep: options.grep } : {}),
+      }).length,
+    0,
+  );
+  options.onProgress?.({ type: 'plan', cases: planned });
   const { scope, log } = options;
   await mkdir(options.outDir, { recursive: true });
   const runner = execaRunner();
@@ -114,13 +130,20 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 
   const outcomes = await Promise.all(
     options.variants.map(async (plan): Promise<{ outcome: VariantOutcome; results: CaseResult[] }> => {
-      const outcome: VariantOutcome = { variant: plan.variant.name, switches: [] };
+      const outcome: VariantOutcome = { variant: plan.variant.name, switches: [], configs: [] };
       const cases = planCases(options.scenarios, plan.variant.name, {
         repeat: options.repeat,
         ...(options.grep ? { grep: options.grep } : {}),
       });
       try {
-        const target = await clusterFor(plan, kind, scope, Object.values(images ?? {}), log);
+        const target = await clusterFor(
+          plan,
+          kind,
+          scope,
+          Object.values(images ?? {}),
+          log,
+          options.onProgress,
+        );
         outcome.cluster = target.describe;
         const kube = await connectKube({
           kubeconfigPath: target.kubeconfigPath,
@@ -150,6 +173,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         });
         if (run.install) outcome.install = run.install;
         outcome.switches = run.switches;
+        outcome.configs = run.configs;
         return { outcome, results: run.results };
       } catch (error) {
         // The variant could not be set up: every case of it is broken, with the reason, not missing.
@@ -183,16 +207,61 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   );
 
   const results = outcomes.flatMap((o) => o.results);
-  await writeResults(options.outDir, results);
-  await writeFile(join(options.outDir, 'junit.xml'), renderJUnit(results));
-  await writeFile(join(options.outDir, 'summary.md'), renderSummary(results));
+  const ended = new Date();
+  const variants = outcomes.map((o) => o.outcome);
+  const provenance = await collectProvenance({
+    kpcVersion: kpcVersion(),
+    startedAt: started,
+    endedAt: ended,
+    clusters: clusterProvenance(variants, options.variants),
+    variants: variants.map((v) => ({
+      name: v.variant,
+      ...(v.cluster ? { cluster: v.cluster.name } : {}),
+      ...(v.install ? { install: v.install } : {}),
+    })),
+    scenarioFiles: options.scenarios.map((s) => resolve(options.cwd, s.file)),
+    cases: { planned, reported: results.length },
+    clusterConfigs: variants.flatMap((v) => v.configs),
+    images: Object.entries(images ?? {}).map(([name, ref]) => ({ name, ref })),
+    ...(scope.stopping ? { interrupted: String(scope.signal.reason ?? 'interrupted') } : {}),
+  });
+  const reports = await writeRunReports(options.outDir, results, provenance, {
+    consoleReporter: options.consoleReporter ?? 'dot',
+  });
+  log(describeHtml(reports));
   return {
     results,
-    variants: outcomes.map((o) => o.outcome),
-    exitCode: scope.stopping ? 130 : runExitCode(results),
-    startedAt,
-    endedAt: new Date().toISOString(),
+    variants,
+    reports,
+    exitCode: scope.stopping ? 130 : reports.exitCode,
+    startedAt: started.toISOString(),
+    endedAt: ended.toISOString(),
   };
+}
+
+function describeHtml(reports: ReportOutcome): string {
+  return reports.html.status === 'off' ? 'HTML report: off' : describeHtmlStatus(reports.html);
+}
+
+/** One entry per cluster the run used, with the variants that ran on it. */
+function clusterProvenance(variants: VariantOutcome[], plans: VariantPlan[]): ClusterProvenance[] {
+  const byName = new Map<string, ClusterProvenance>();
+  for (const v of variants) {
+    if (!v.cluster) continue;
+    const plan = plans.find((p) => p.variant.name === v.variant);
+    const entry = byName.get(v.cluster.name) ?? {
+      name: v.cluster.name,
+      provider: v.cluster.provider === 'kind' ? 'kind' : 'existing',
+      ...(v.cluster.nodeImage ? { nodeImage: v.cluster.nodeImage } : {}),
+      ...(plan?.cluster.kind === 'kind' && plan.cluster.kubernetes
+        ? { kubernetes: plan.cluster.kubernetes }
+        : {}),
+      variants: [],
+    };
+    entry.variants.push(v.variant);
+    byName.set(v.cluster.name, entry);
+  }
+  return [...byName.values()];
 }
 
 /** Probe commands that cannot work as the scenario expects: found in seconds, before any cluster work. */
@@ -254,6 +323,7 @@ async function clusterFor(
   scope: RunScope,
   images: string[],
   log: (line: string) => void,
+  progress?: (event: ProgressEvent) => void,
 ): Promise<ClusterTarget> {
   const choice = plan.cluster;
   if (choice.kind === 'existing') {
@@ -270,11 +340,23 @@ async function clusterFor(
   }
   if (!kind) throw new Error('kind provider not set up');
   const kubernetes = choice.kubernetes ? nodeImageFor(choice.kubernetes).minor : undefined;
-  const info = await kind.create(
-    { variant: plan.variant.name, ...(kubernetes ? { kubernetes } : {}) },
-    { signal: scope.signal, onOutput: log },
-  );
-  log(info.note);
+  const name = `kpc-${plan.variant.name}`;
+  progress?.({ type: 'cluster', name, phase: 'creating' });
+  const info = await kind
+    .create(
+      { variant: plan.variant.name, ...(kubernetes ? { kubernetes } : {}) },
+      { signal: scope.signal, onOutput: log },
+    )
+    .catch((error: Error) => {
+      progress?.({ type: 'cluster', name, phase: 'failed', detail: error.message });
+      throw error;
+    });
+  progress?.({
+    type: 'cluster',
+    name: info.name,
+    phase: info.reused ? 'reused' : 'ready',
+    detail: info.note,
+  });
   if (info.created) {
     scope.defer(`kind cluster ${info.name}`, async () => void (await kind.destroy(info.name)), {
       keepable: true,

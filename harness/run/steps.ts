@@ -6,6 +6,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import { request } from 'undici';
 import { collectDiagnostics, type DiagnosticsSource } from '../diagnostics/bundle.ts';
+import { AnchorNotFound, findAction } from '../expect/anchors.ts';
 import { parseDuration } from '../expect/duration.ts';
 import { judge } from '../expect/judge.ts';
 import type { Expectation } from '../expect/schema.ts';
@@ -429,10 +430,15 @@ async function waitStep(id: string, spec: WaitSpec, ctx: StepContext): Promise<s
   }
   const wanted = ctx.expectations.filter((e) => e.name !== undefined && spec.until.includes(e.name));
   const deadline = startedAt + parseDuration(spec.timeout);
-  const pending = () =>
-    judge(wanted, ctx.timeline())
+  const pending = () => {
+    const timeline = ctx.timeline();
+    return judge(
+      wanted.map((e) => soFar(e, timeline)),
+      timeline,
+    )
       .results.filter((r) => !r.ok)
       .map((r) => r.name);
+  };
   let open = pending();
   while (open.length && Date.now() < deadline) {
     const timer = AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.max(1, deadline - Date.now()))]);
@@ -455,6 +461,25 @@ async function waitStep(id: string, spec: WaitSpec, ctx: StepContext): Promise<s
       : {}),
   });
   return undefined;
+}
+
+/**
+ * While waiting, a window that ends at an action not recorded yet (a later step's) is open up to what has
+ * been recorded so far; otherwise `event: … during: { until: { step: touch } }` could never hold before
+ * `touch` runs, and a wait on it would always time out.
+ */
+function soFar(e: Expectation, timeline: Timeline): Expectation {
+  if (!('during' in e) || !e.during) return e;
+  const { during } = e;
+  const until = during.until;
+  if (until === undefined || typeof until === 'string' || 'note' in until) return e;
+  try {
+    findAction(timeline, until);
+    return e;
+  } catch (error) {
+    if (!(error instanceof AnchorNotFound)) throw error;
+  }
+  return { ...e, during: { ...during, until: 'end' } };
 }
 
 async function collectStep(id: string, ctx: StepContext): Promise<string | undefined> {

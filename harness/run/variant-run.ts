@@ -9,7 +9,8 @@ import pLimit from 'p-limit';
 import { type InstallRecord, type InstallTarget, installKnative } from '../knative/install.ts';
 import type { ManifestStoreOptions } from '../knative/manifests.ts';
 import type { Variant } from '../knative/variant.ts';
-import type { Attempt, CaseResult } from '../report/verdict.ts';
+import type { ProgressEvent } from '../report/progress.ts';
+import { type Attempt, type CaseResult, caseStatus, decidingAttempt } from '../report/verdict.ts';
 import { caseServiceName, type RenderedCase, requirementsFor } from '../scenario/case.ts';
 import { formatIssue } from '../scenario/issues.ts';
 import { renderScenarioCase, type Scenario } from '../scenario/load.ts';
@@ -48,16 +49,12 @@ export interface VariantRunOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-export type ProgressEvent =
-  | { type: 'install'; variant: string; phase: 'start' | 'done'; note?: string }
-  | { type: 'switch'; variant: string; changed: string[]; confirmedAfterMs: number }
-  | { type: 'case'; variant: string; id: string; phase: 'start' }
-  | { type: 'case'; variant: string; id: string; phase: 'done'; result: CaseResult };
-
 export interface VariantRunResult {
   results: CaseResult[];
   install?: InstallRecord;
   switches: { changed: string[]; confirmedAfterMs: number }[];
+  /** The cluster-wide configurations the case groups ran under, in order. */
+  configs: ClusterConfig[];
 }
 
 /** Namespaces are per attempt (deletion is asynchronous) and must fit a DNS label with the Service name. */
@@ -91,20 +88,33 @@ const skipped = (message: string): Attempt => ({
 
 export async function runVariant(options: VariantRunOptions): Promise<VariantRunResult> {
   const { variant, cluster, signal } = options;
-  const out: VariantRunResult = { results: [], switches: [] };
+  const out: VariantRunResult = { results: [], switches: [], configs: [] };
   const report = (result: CaseResult) => {
     out.results.push(result);
-    options.onProgress?.({ type: 'case', variant: variant.name, id: result.id, phase: 'done', result });
+    const message = decidingAttempt(result)?.message;
+    options.onProgress?.({
+      type: 'case-finished',
+      variant: variant.name,
+      id: result.id,
+      status: caseStatus(result),
+      durationMs: result.attempts.reduce((sum, a) => sum + a.durationMs, 0),
+      ...(message ? { message } : {}),
+    });
   };
 
   if (options.install) {
-    options.onProgress?.({ type: 'install', variant: variant.name, phase: 'start' });
+    options.onProgress?.({
+      type: 'install',
+      variant: variant.name,
+      phase: 'installing',
+      detail: `Knative ${variant.release}`,
+    });
     out.install = await installKnative(cluster, variant, options.install);
     options.onProgress?.({
       type: 'install',
       variant: variant.name,
-      phase: 'done',
-      note: `Knative ${out.install.serving}`,
+      phase: 'ready',
+      detail: `Knative ${out.install.serving}, Kourier ${out.install.kourier}`,
     });
   }
 
@@ -146,9 +156,13 @@ export async function runVariant(options: VariantRunOptions): Promise<VariantRun
       const switched = await switchClusterConfig(cluster, current, target, { signal });
       if (switched.changed.length) {
         out.switches.push(switched);
-        options.onProgress?.({ type: 'switch', variant: variant.name, ...switched });
+        options.onProgress?.({
+          type: 'note',
+          text: `${variant.name}: ${switched.changed.join(', ')} confirmed by Knative after ${switched.confirmedAfterMs} ms`,
+        });
       }
       current = target;
+      out.configs.push(structuredClone(target));
     } catch (error) {
       for (const planned of group.cases) {
         report({
@@ -193,7 +207,7 @@ async function runCase(planned: PlannedCase, options: VariantRunOptions): Promis
   const attempts: Attempt[] = [];
   for (let n = 1; n <= 1 + options.retries; n++) {
     if (options.signal.aborted) break;
-    options.onProgress?.({ type: 'case', variant: options.variant.name, id: planned.id, phase: 'start' });
+    options.onProgress?.({ type: 'case-started', variant: options.variant.name, id: planned.id, attempt: n });
     const rendered = render(planned, options, n);
     if (!rendered.ok) {
       attempts.push({ ...skipped(rendered.message), status: 'broken' });

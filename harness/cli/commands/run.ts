@@ -10,8 +10,14 @@ import {
 } from '../../config/knative-releases.ts';
 import { loadImageSet } from '../../images/image-set.ts';
 import type { Variant } from '../../knative/variant.ts';
+import { Progress, type ProgressStream } from '../../report/progress.ts';
 import { countByStatus } from '../../report/verdict.ts';
-import { type ClusterChoice, runConformance, type VariantPlan } from '../../run/conformance.ts';
+import {
+  type ClusterChoice,
+  ProbeLintFailed,
+  runConformance,
+  type VariantPlan,
+} from '../../run/conformance.ts';
 import { scenarioFiles } from '../../scenario/files.ts';
 import { formatIssue, loadScenarios } from '../../scenario/index.ts';
 import { action, CliError, type CliIo, ExitCode } from '../io.ts';
@@ -178,12 +184,15 @@ export function runCommand(io: CliIo): Command {
           );
         }
 
-        const scope = new RunScope({ keep: Boolean(flags.keep), log: (l) => io.stderr.write(`${l}\n`) });
+        const progress = new Progress(io.stderr as ProgressStream);
+        const log = (text: string) => progress.update({ type: 'note', text });
+        const scope = new RunScope({ keep: Boolean(flags.keep), log });
         const onSignal = (signal: NodeJS.Signals) => {
           if (scope.stopping) process.exit(130);
-          io.stderr.write(
-            `kpc: ${signal}: finishing running attempts as skipped, writing the report, cleaning up (again to exit now)\n`,
-          );
+          progress.update({
+            type: 'interrupted',
+            reason: `${signal}: finishing running attempts as skipped, writing the report, cleaning up (again to exit now)`,
+          });
           scope.stop(signal);
         };
         process.on('SIGINT', onSignal);
@@ -201,16 +210,22 @@ export function runCommand(io: CliIo): Command {
             retries: flags.retries,
             concurrency: flags.concurrency,
             keepNamespaces: Boolean(flags.keepNamespaces),
+            probeLint: !flags.skipProbeLint,
             ...(grep ? { grep } : {}),
             ...(images ? { images } : {}),
-            log: (l) => io.stderr.write(`${l}\n`),
+            log,
+            onProgress: (event) => progress.update(event),
           });
+          progress.finish();
           const counts = countByStatus(outcome.results);
           io.stdout.write(
             `${outcome.results.length} cases: ${counts.passed} passed, ${counts.flaky} flaky, ${counts.failed} failed, ${counts.broken} broken, ${counts.skipped} skipped\n` +
               `results: ${outDir}\n`,
           );
           return outcome.exitCode === 0 ? ExitCode.ok : outcome.exitCode;
+        } catch (error) {
+          if (error instanceof ProbeLintFailed) throw new CliError(`kpc run: ${error.message}`);
+          throw error;
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
