@@ -14,6 +14,8 @@ spec:
   group: serving.knative.dev
   names: { kind: ${kind}, plural: ${plural} }
   scope: Namespaced
+  versions:
+    - { name: v1, served: true, storage: true, subresources: { status: {} } }
 `;
   const deployment = (name: string, namespace = 'knative-serving') => `apiVersion: apps/v1
 kind: Deployment
