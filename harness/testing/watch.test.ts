@@ -198,6 +198,9 @@ describe('fake API server: watch', () => {
   });
 
   it('emits a Terminating namespace, then deletes its objects and the namespace (cascade)', async () => {
+    // A termination window long enough that the checks made during it cannot race its end on a busy machine.
+    await server.close();
+    server = await startFakeApiServer({ bookmarkIntervalMs: 20, namespaceTerminationMs: 1_000 });
     const core = kubeConfigFor(server).makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
     server.store.create({ ...cm('inside'), metadata: { name: 'inside', namespace: 'doomed' } });
