@@ -15,6 +15,7 @@ import type { Timeline } from '../expect/timeline.ts';
 import { AdmissionDenied, KubeApiError } from '../kube/errors.ts';
 import { abortableSleep } from '../kube/retry.ts';
 import type { ExecResult, ExecTarget, KubernetesObject, ObjectRef } from '../kube/types.ts';
+import type { ActionError, ActionTarget } from '../observe/trace.ts';
 import { actionErrorOf, type TraceWriter } from '../observe/trace-writer.ts';
 import type { RenderedCase, RenderedStep } from '../scenario/case.ts';
 import type { Step } from '../scenario/step-schema.ts';
@@ -103,6 +104,22 @@ async function runStep(rendered: RenderedStep, ctx: StepContext): Promise<string
   throw new InfrastructureError(`step ${id}: unknown step kind`);
 }
 
+type Detail = Record<string, unknown>;
+
+/**
+ * The action lines of one step's action: started now, written once it is known how it ended. Every
+ * line carries the step id, so expectations can anchor on it.
+ */
+function actionOf(ctx: StepContext, action: string, step: string, target: ActionTarget) {
+  const startedAt = Date.now();
+  const write = (outcome: 'ok' | 'error', extra: { error?: ActionError; detail?: Detail }) =>
+    ctx.writer.action({ action, step, target, outcome, startedAt, ...extra });
+  return {
+    ok: (detail?: Detail) => write('ok', detail ? { detail } : {}),
+    failed: (error: ActionError, detail?: Detail) => write('error', { error, ...(detail ? { detail } : {}) }),
+  };
+}
+
 function withCaseNamespace(manifest: KubernetesObject, rendered: RenderedCase): KubernetesObject {
   return { ...manifest, metadata: { ...manifest.metadata, namespace: rendered.context.namespace } };
 }
@@ -120,22 +137,14 @@ async function applyStep(
     namespace: object.metadata?.namespace,
     name: object.metadata?.name,
   };
-  const startedAt = Date.now();
+  const action = actionOf(ctx, 'apply', id, target);
   try {
     await ctx.cluster.apply(object);
-    ctx.writer.action({ action: 'apply', step: id, target, outcome: 'ok', startedAt, detail: { object } });
+    action.ok({ object });
     // An admission that should have been denied is judged by the step's `rejected` expectation.
     return undefined;
   } catch (error) {
-    ctx.writer.action({
-      action: 'apply',
-      step: id,
-      target,
-      outcome: 'error',
-      startedAt,
-      error: actionErrorOf(error),
-      detail: { object },
-    });
+    action.failed(actionErrorOf(error), { object });
     if (isInfrastructure(error))
       throw new InfrastructureError(`step ${id}: apply failed: ${(error as Error).message}`);
     return expectDenial ? undefined : `step ${id}: the apply was refused: ${(error as Error).message}`;
@@ -169,18 +178,13 @@ async function execStep(id: string, spec: ExecSpec, ctx: StepContext): Promise<s
   const chosen = spec.pods === 'newest' ? pods.slice(-1) : pods;
   const expected = Number(spec.expectExitCode ?? 0);
   if (!chosen.length) {
-    ctx.writer.action({
-      action: 'exec',
-      step: id,
-      target: {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        namespace: ctx.rendered.context.namespace,
-        container: spec.container,
-      },
-      outcome: 'error',
-      error: { message: 'no running pod of the latest revision to exec in' },
-    });
+    const target = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace: ctx.rendered.context.namespace,
+      container: spec.container,
+    };
+    actionOf(ctx, 'exec', id, target).failed({ message: 'no running pod of the latest revision to exec in' });
     return `step ${id}: no running pod of the latest revision to exec in`;
   }
   const problems: string[] = [];
@@ -197,34 +201,19 @@ async function execStep(id: string, spec: ExecSpec, ctx: StepContext): Promise<s
       name: target.pod,
       container: target.container,
     };
-    const startedAt = Date.now();
+    const action = actionOf(ctx, 'exec', id, traceTarget);
     try {
       const result = await ctx.cluster.exec(target, spec.command as string[], {
         timeoutMs: spec.timeout ? parseDuration(spec.timeout) : 30_000,
       });
-      ctx.writer.action({
-        action: 'exec',
-        step: id,
-        target: traceTarget,
-        outcome: 'ok',
-        startedAt,
-        detail: { command: spec.command, ...result },
-      });
+      action.ok({ command: spec.command, ...result });
       if (result.exitCode !== expected) {
         problems.push(
           `exec in ${target.pod}/${target.container} exited ${result.exitCode}, expected ${expected}${result.stderr ? `: ${result.stderr.trim()}` : ''}`,
         );
       }
     } catch (error) {
-      ctx.writer.action({
-        action: 'exec',
-        step: id,
-        target: traceTarget,
-        outcome: 'error',
-        startedAt,
-        error: actionErrorOf(error),
-        detail: { command: spec.command },
-      });
+      action.failed(actionErrorOf(error), { command: spec.command });
       problems.push(`exec in ${target.pod}/${target.container} failed: ${(error as Error).message}`);
     }
   }
@@ -236,17 +225,10 @@ type PatchSpec = Extract<Step, { patch: unknown }>['patch'];
 /** Patches are computed here and sent as a server-side apply of the whole object, so kpc stays the one field manager. */
 async function patchStep(id: string, spec: PatchSpec, ctx: StepContext): Promise<string | undefined> {
   const ref = targetOf(ctx.rendered, spec.target);
-  const startedAt = Date.now();
+  const action = actionOf(ctx, 'patch', id, ref);
   const current = await ctx.cluster.get(ref);
   if (!current) {
-    ctx.writer.action({
-      action: 'patch',
-      step: id,
-      target: ref,
-      outcome: 'error',
-      startedAt,
-      error: { code: 404, message: 'not found' },
-    });
+    action.failed({ code: 404, message: 'not found' });
     return `step ${id}: ${ref.kind} ${ref.name} does not exist`;
   }
   const base = {
@@ -267,37 +249,15 @@ async function patchStep(id: string, spec: PatchSpec, ctx: StepContext): Promise
       : fastJsonPatch.applyPatch(structuredClone(base), spec.json as fastJsonPatch.Operation[], true)
           .newDocument;
   } catch (error) {
-    ctx.writer.action({
-      action: 'patch',
-      step: id,
-      target: ref,
-      outcome: 'error',
-      startedAt,
-      error: { message: `patch does not apply: ${(error as Error).message}` },
-    });
+    action.failed({ message: `patch does not apply: ${(error as Error).message}` });
     return `step ${id}: the patch does not apply to the current object: ${(error as Error).message}`;
   }
   try {
     await ctx.cluster.apply(patched);
-    ctx.writer.action({
-      action: 'patch',
-      step: id,
-      target: ref,
-      outcome: 'ok',
-      startedAt,
-      detail: { object: patched, ...(spec.merge ? { merge: spec.merge } : { json: spec.json }) },
-    });
+    action.ok({ object: patched, ...(spec.merge ? { merge: spec.merge } : { json: spec.json }) });
     return undefined;
   } catch (error) {
-    ctx.writer.action({
-      action: 'patch',
-      step: id,
-      target: ref,
-      outcome: 'error',
-      startedAt,
-      error: actionErrorOf(error),
-      detail: { object: patched },
-    });
+    action.failed(actionErrorOf(error), { object: patched });
     if (isInfrastructure(error))
       throw new InfrastructureError(`step ${id}: patch failed: ${(error as Error).message}`);
     return `step ${id}: the patch was refused: ${(error as Error).message}`;
@@ -322,21 +282,14 @@ type DeleteSpec = Extract<Step, { delete: unknown }>['delete'];
 
 async function deleteStep(id: string, spec: DeleteSpec, ctx: StepContext): Promise<string | undefined> {
   const ref = targetOf(ctx.rendered, spec.target);
-  const startedAt = Date.now();
+  const action = actionOf(ctx, 'delete', id, ref);
   try {
     await ctx.cluster.delete(ref, { propagationPolicy: 'Foreground' });
     if (spec.wait !== false) await ctx.cluster.waitForDeletion(ref, { signal: ctx.signal });
-    ctx.writer.action({ action: 'delete', step: id, target: ref, outcome: 'ok', startedAt });
+    action.ok();
     return undefined;
   } catch (error) {
-    ctx.writer.action({
-      action: 'delete',
-      step: id,
-      target: ref,
-      outcome: 'error',
-      startedAt,
-      error: actionErrorOf(error),
-    });
+    action.failed(actionErrorOf(error));
     throw new InfrastructureError(`step ${id}: delete failed: ${(error as Error).message}`);
   }
 }
@@ -364,7 +317,7 @@ async function requestStep(id: string, spec: RequestSpec, ctx: StepContext): Pro
   let attempts = 0;
   for (;;) {
     attempts++;
-    const startedAt = Date.now();
+    const action = actionOf(ctx, 'request', id, target);
     let outcome: { status: number; body: string } | { error: string };
     try {
       // Not fetch(): it drops a `host` header (a forbidden name in the Fetch standard), which routes the request.
@@ -383,20 +336,10 @@ async function requestStep(id: string, spec: RequestSpec, ctx: StepContext): Pro
       outcome = { error: e.cause?.code ?? e.code ?? e.message };
     }
     const ok = 'status' in outcome && acceptable(outcome.status, outcome.body);
-    ctx.writer.action({
-      action: 'request',
-      step: id,
-      target,
-      outcome: 'status' in outcome ? 'ok' : 'error',
-      startedAt,
-      ...('error' in outcome ? { error: { message: outcome.error } } : {}),
-      detail: {
-        host,
-        path: spec.path ?? '/',
-        attempt: attempts,
-        ...('status' in outcome ? { status: outcome.status, body: outcome.body.slice(0, 2048) } : {}),
-      },
-    });
+    const detail = { host, path: spec.path ?? '/', attempt: attempts };
+    if ('status' in outcome)
+      action.ok({ ...detail, status: outcome.status, body: outcome.body.slice(0, 2048) });
+    else action.failed({ message: outcome.error }, detail);
     if (ok) return undefined;
     if (Date.now() + interval > deadline) {
       const last =
@@ -415,19 +358,13 @@ type WaitSpec = Extract<Step, { wait: unknown }>['wait'];
  * judgement over the whole trace says what did not hold, with its evidence.
  */
 async function waitStep(id: string, spec: WaitSpec, ctx: StepContext): Promise<string | undefined> {
-  const startedAt = Date.now();
+  const action = actionOf(ctx, 'wait', id, {});
   if ('for' in spec) {
     await abortableSleep(parseDuration(spec.for), ctx.signal);
-    ctx.writer.action({
-      action: 'wait',
-      step: id,
-      target: {},
-      outcome: 'ok',
-      startedAt,
-      detail: { for: spec.for },
-    });
+    action.ok({ for: spec.for });
     return undefined;
   }
+  const startedAt = Date.now();
   const wanted = ctx.expectations.filter((e) => e.name !== undefined && spec.until.includes(e.name));
   const deadline = startedAt + parseDuration(spec.timeout);
   const pending = () => {
@@ -449,17 +386,10 @@ async function waitStep(id: string, spec: WaitSpec, ctx: StepContext): Promise<s
     if (ctx.signal.aborted) throw new InfrastructureError('the run was interrupted');
     open = pending();
   }
-  ctx.writer.action({
-    action: 'wait',
-    step: id,
-    target: {},
-    outcome: open.length ? 'error' : 'ok',
-    startedAt,
-    detail: { until: spec.until, timeout: spec.timeout },
-    ...(open.length
-      ? { error: { message: `timed out after ${spec.timeout} waiting for ${open.join(', ')}` } }
-      : {}),
-  });
+  const detail = { until: spec.until, timeout: spec.timeout };
+  if (open.length)
+    action.failed({ message: `timed out after ${spec.timeout} waiting for ${open.join(', ')}` }, detail);
+  else action.ok(detail);
   return undefined;
 }
 
@@ -483,20 +413,13 @@ function soFar(e: Expectation, timeline: Timeline): Expectation {
 }
 
 async function collectStep(id: string, ctx: StepContext): Promise<string | undefined> {
-  const startedAt = Date.now();
+  const action = actionOf(ctx, 'collect', id, {});
   const manifest = await collectDiagnostics(ctx.cluster, {
     namespace: ctx.rendered.context.namespace,
     mentions: [ctx.rendered.context.service],
     outDir: ctx.diagnosticsDir,
   });
-  ctx.writer.action({
-    action: 'collect',
-    step: id,
-    target: {},
-    outcome: 'ok',
-    startedAt,
-    detail: { ...manifest },
-  });
+  action.ok({ ...manifest });
   return undefined;
 }
 
