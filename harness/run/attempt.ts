@@ -44,20 +44,23 @@ const recorderReadyTimeoutMs = 60_000;
 
 async function listedWithin(listed: Promise<void>, timeoutMs: number, signal: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort = () => {};
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
         reject(new InfrastructureError(`the recorder's watches did not list within ${timeoutMs / 1000}s`)),
       timeoutMs,
     );
-    signal.addEventListener('abort', () => reject(new InfrastructureError('the run was interrupted')), {
-      once: true,
-    });
+    onAbort = () => reject(new InfrastructureError('the run was interrupted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
     await Promise.race([listed, late]);
   } finally {
     clearTimeout(timer);
+    // The run's signal outlives every attempt: a listener left on it would pile up over the run.
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

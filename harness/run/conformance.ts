@@ -55,7 +55,10 @@ export interface ConformanceOptions {
   /** Image name → reference, for `{{ images.<name> }}`; built from images/ for kind clusters when absent. */
   images?: Record<string, string>;
   keepNamespaces?: boolean;
-  /** Mocha reporter printing while the Allure results are written (default dot). */
+  /**
+   * Mocha reporter printing while the Allure results are written (default none). Mocha reporters write
+   * to process.stdout, around the CLI's io, so `kpc run` in-process (runKpc, e2e/) could not capture it.
+   */
   consoleReporter?: string;
   /** Run each case's exec probes in their images locally before any cluster work (needs Docker). */
   probeLint?: boolean;
@@ -225,9 +228,12 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     images: Object.entries(images ?? {}).map(([name, ref]) => ({ name, ref })),
     ...(scope.stopping ? { interrupted: String(scope.signal.reason ?? 'interrupted') } : {}),
   });
-  const reports = await writeRunReports(options.outDir, results, provenance, {
-    consoleReporter: options.consoleReporter ?? 'dot',
-  });
+  const reports = await writeRunReports(
+    options.outDir,
+    results,
+    provenance,
+    options.consoleReporter ? { consoleReporter: options.consoleReporter } : {},
+  );
   log(describeHtml(reports));
   return {
     results,

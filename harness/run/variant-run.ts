@@ -4,6 +4,7 @@
  * group concurrently up to a limit, each case retried up to `retries` times with every attempt kept.
  */
 import { createHash } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { type InstallRecord, type InstallTarget, installKnative } from '../knative/install.ts';
@@ -88,6 +89,9 @@ const skipped = (message: string): Attempt => ({
 
 export async function runVariant(options: VariantRunOptions): Promise<VariantRunResult> {
   const { variant, cluster, signal } = options;
+  // Each running attempt listens on the run's signal (the recorder-ready wait, `wait: { for }`), up to
+  // two at a time; allow that without Node's leak warning, on top of what other variants allowed.
+  setMaxListeners(getMaxListeners(signal) + 2 * Math.max(1, options.concurrency), signal);
   const out: VariantRunResult = { results: [], switches: [], configs: [] };
   const report = (result: CaseResult) => {
     out.results.push(result);

@@ -20,6 +20,7 @@ export {
   execStatus,
 } from './exec.ts';
 export type { FaultInjector, ResourceSelector } from './faults.ts';
+export * from './knative-script.ts';
 export type { LogHandler, LogRequest } from './logs.ts';
 export { PatchType } from './patch.ts';
 export { type FakePki, fakePki } from './pki.ts';
