@@ -12,6 +12,12 @@ import { installKnative } from './install.ts';
 import { ManifestChecksumError } from './manifests.ts';
 import type { Variant } from './variant.ts';
 
+/** The fields of stored objects these checks read. */
+interface Stored {
+  data?: Record<string, string>;
+  spec: { type?: string; template: { spec: { containers: { image: string }[] } } };
+}
+
 const digest = (name: string) => `sha256:${createHash('sha256').update(name).digest('hex')}`;
 
 describe('installing Knative against the fake API server', function () {
@@ -125,7 +131,7 @@ describe('installing Knative against the fake API server', function () {
         kind,
         namespace,
         name,
-      }) as Record<string, any>;
+      }) as Stored;
     expect(get('ConfigMap', 'knative-serving', 'config-features').data).to.include({
       'multi-container-probing': 'Enabled',
     });
@@ -134,7 +140,7 @@ describe('installing Knative against the fake API server', function () {
       'queue-sidecar-image': variant.images['queue-proxy'],
     });
     expect(
-      get('Deployment', 'knative-serving', 'controller').spec.template.spec.containers[0].image,
+      get('Deployment', 'knative-serving', 'controller').spec.template.spec.containers[0]?.image,
     ).to.equal(variant.images.controller);
     expect(get('Service', 'kourier-system', 'kourier').spec.type).to.equal('NodePort');
 
