@@ -22,7 +22,7 @@ import { lintProbes } from '../probe-lint/lint.ts';
 import { describeHtmlStatus } from '../report/html.ts';
 import type { ProgressEvent } from '../report/progress.ts';
 import { type ClusterProvenance, collectProvenance } from '../report/provenance.ts';
-import type { CaseResult } from '../report/verdict.ts';
+import { type CaseResult, caseStatus } from '../report/verdict.ts';
 import { type ReportOutcome, writeRunReports } from '../report/write-all.ts';
 import { caseServiceName } from '../scenario/case.ts';
 import type { Scenario } from '../scenario/load.ts';
@@ -210,6 +210,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   );
 
   const results = outcomes.flatMap((o) => o.results);
+  if (kind) await exportKindLogs(kind, outcomes, options.outDir, log);
   const ended = new Date();
   const variants = outcomes.map((o) => o.outcome);
   const provenance = await collectProvenance({
@@ -243,6 +244,32 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     startedAt: started.toISOString(),
     endedAt: ended.toISOString(),
   };
+}
+
+/**
+ * `kind export logs` of every kind cluster on which a case failed or broke, while the cluster still exists
+ * (the run's cleanup deletes it afterwards): the node's kubelet and container logs, for the diagnosis.
+ */
+export async function exportKindLogs(
+  kind: Pick<KindProvider, 'exportLogs'>,
+  outcomes: { outcome: VariantOutcome; results: CaseResult[] }[],
+  outDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const { outcome, results } of outcomes) {
+    const cluster = outcome.cluster;
+    if (cluster?.provider !== 'kind' || !results.some((r) => ['failed', 'broken'].includes(caseStatus(r))))
+      continue;
+    const dir = join(outDir, 'kind-logs', cluster.name);
+    const exported = await kind
+      .exportLogs(cluster.name, dir)
+      .catch((error: Error) => ({ exported: false as const, reason: error.message }));
+    log(
+      exported.exported
+        ? `node logs of ${cluster.name}: ${dir}`
+        : `node logs of ${cluster.name} not exported: ${exported.reason}`,
+    );
+  }
 }
 
 function describeHtml(reports: ReportOutcome): string {
