@@ -1,7 +1,21 @@
 import { Command } from 'commander';
 import { diffResults } from '../../report/diff.ts';
 import { readResults } from '../../report/results-file.ts';
+import type { CaseResult } from '../../report/verdict.ts';
 import { action, CliError, type CliIo, ExitCode } from '../io.ts';
+
+/** The cases of one variant in a results directory; errors say which file and which variants it has. */
+async function casesOf(path: string, variant: string): Promise<CaseResult[]> {
+  const all = await readResults(path).catch((error: Error) => {
+    throw new CliError(`kpc diff: ${error.message}`);
+  });
+  const picked = all.filter((r) => r.variant === variant);
+  if (!picked.length) {
+    const found = [...new Set(all.map((r) => r.variant))].join(', ') || 'none';
+    throw new CliError(`kpc diff: ${path} has no cases of variant ${variant} (it has: ${found})`);
+  }
+  return picked;
+}
 
 export function diffCommand(io: CliIo): Command {
   return new Command('diff')
@@ -18,23 +32,10 @@ export function diffCommand(io: CliIo): Command {
           candidatePath: string,
           options: { baselineVariant: string; candidateVariant: string; json?: boolean },
         ) => {
-          const [baseline, candidate] = await Promise.all(
-            [
-              [baselinePath, options.baselineVariant],
-              [candidatePath, options.candidateVariant],
-            ].map(async ([path, variant]) => {
-              const all = await readResults(path as string).catch((error: Error) => {
-                throw new CliError(`kpc diff: ${error.message}`);
-              });
-              const picked = all.filter((r) => r.variant === variant);
-              if (!picked.length) {
-                const found = [...new Set(all.map((r) => r.variant))].join(', ') || 'none';
-                throw new CliError(`kpc diff: ${path} has no cases of variant ${variant} (it has: ${found})`);
-              }
-              return picked;
-            }),
-          );
-          const rows = diffResults(baseline ?? [], candidate ?? []);
+          // One side after the other, so the error for a bad baseline is always the one reported first.
+          const baseline = await casesOf(baselinePath, options.baselineVariant);
+          const candidate = await casesOf(candidatePath, options.candidateVariant);
+          const rows = diffResults(baseline, candidate);
           if (options.json) {
             io.stdout.write(`${JSON.stringify({ rows }, null, 2)}\n`);
           } else {
