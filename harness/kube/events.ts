@@ -50,52 +50,55 @@ export function eventSelectors(ref: ObjectRef): { core: string; events: string }
   return { core: parts('involvedObject'), events: parts('regarding') };
 }
 
-export function normaliseCoreEvent(event: KubernetesObject): KubeEvent {
+/** Where each API version keeps the fields a KubeEvent is made of (kubelet-probe-facts.md §3.2 maps them). */
+const eventFields = {
+  v1: {
+    message: 'message',
+    regarding: 'involvedObject',
+    controller: 'reportingComponent',
+    source: 'source',
+    count: 'count',
+    first: 'firstTimestamp',
+    last: 'lastTimestamp',
+  },
+  'events.k8s.io/v1': {
+    message: 'note',
+    regarding: 'regarding',
+    controller: 'reportingController',
+    source: 'deprecatedSource',
+    count: 'deprecatedCount',
+    first: 'deprecatedFirstTimestamp',
+    last: 'deprecatedLastTimestamp',
+  },
+} as const;
+
+function normaliseEvent(event: KubernetesObject, apiVersion: keyof typeof eventFields): KubeEvent {
+  const f = eventFields[apiVersion];
   const e = event as Raw;
   const series = obj(e.series);
-  const source = obj(e.source);
-  const firstTime = str(e.eventTime) ?? str(e.firstTimestamp) ?? str(event.metadata?.creationTimestamp);
+  const source = obj(e[f.source]);
+  const firstTime = str(e.eventTime) ?? str(e[f.first]) ?? str(event.metadata?.creationTimestamp);
   return compact({
-    apiVersion: 'v1',
+    apiVersion,
     kind: 'Event',
     metadata: event.metadata ?? {},
     type: str(e.type),
     reason: str(e.reason),
     action: str(e.action),
-    message: str(e.message) ?? '',
-    regarding: obj(e.involvedObject) as EventSubject,
+    message: str(e[f.message]) ?? '',
+    regarding: obj(e[f.regarding]) as EventSubject,
     related: e.related ? (obj(e.related) as EventSubject) : undefined,
-    reportingController: str(e.reportingComponent) ?? str(source.component),
+    reportingController: str(e[f.controller]) ?? str(source.component),
     reportingInstance: str(e.reportingInstance) ?? str(source.host),
-    count: num(series.count) ?? num(e.count) ?? 1,
+    count: num(series.count) ?? num(e[f.count]) ?? 1,
     firstTime,
-    lastTime: str(series.lastObservedTime) ?? str(e.lastTimestamp) ?? firstTime,
+    lastTime: str(series.lastObservedTime) ?? str(e[f.last]) ?? firstTime,
   });
 }
 
-export function normaliseEventsV1Event(event: KubernetesObject): KubeEvent {
-  const e = event as Raw;
-  const series = obj(e.series);
-  const source = obj(e.deprecatedSource);
-  const firstTime =
-    str(e.eventTime) ?? str(e.deprecatedFirstTimestamp) ?? str(event.metadata?.creationTimestamp);
-  return compact({
-    apiVersion: 'events.k8s.io/v1',
-    kind: 'Event',
-    metadata: event.metadata ?? {},
-    type: str(e.type),
-    reason: str(e.reason),
-    action: str(e.action),
-    message: str(e.note) ?? '',
-    regarding: obj(e.regarding) as EventSubject,
-    related: e.related ? (obj(e.related) as EventSubject) : undefined,
-    reportingController: str(e.reportingController) ?? str(source.component),
-    reportingInstance: str(e.reportingInstance) ?? str(source.host),
-    count: num(series.count) ?? num(e.deprecatedCount) ?? 1,
-    firstTime,
-    lastTime: str(series.lastObservedTime) ?? str(e.deprecatedLastTimestamp) ?? firstTime,
-  });
-}
+export const normaliseCoreEvent = (event: KubernetesObject): KubeEvent => normaliseEvent(event, 'v1');
+export const normaliseEventsV1Event = (event: KubernetesObject): KubeEvent =>
+  normaliseEvent(event, 'events.k8s.io/v1');
 
 /**
  * Both APIs are views of the same stored events, so an event read from both appears once (by
