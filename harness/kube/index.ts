@@ -21,6 +21,7 @@ export { RUN_LABEL, SCENARIO_LABEL, validateLabels } from './labels.ts';
 export { REDACTED, redact, redactedMessage } from './redact.ts';
 export { type ObservedChange, relistChanges } from './relist-diff.ts';
 export { type BackoffPolicy, defaultRetryPolicy, isRetryable, type RetryPolicy, withRetry } from './retry.ts';
+export { SharedWatches, type WatchProvider } from './shared-watches.ts';
 export type {
   ExecResult,
   ExecTarget,

@@ -18,13 +18,15 @@ import { expectationsFor, type RenderedCase, stepsFor } from '../scenario/case.t
 import { LiveTrace } from './live-trace.ts';
 import { InfrastructureError, runSteps, type StepCluster } from './steps.ts';
 
-export interface AttemptCluster extends StepCluster, WatchSource {
+export interface AttemptCluster extends StepCluster {
   createNamespace(name: string, labels: Record<string, string>): Promise<void>;
   deleteNamespace(name: string, options?: { wait?: boolean; timeoutMs?: number }): Promise<void>;
 }
 
 export interface AttemptOptions {
   cluster: AttemptCluster;
+  /** What the recorder watches the namespace through (the run's shared watches). */
+  watches: WatchSource;
   rendered: RenderedCase;
   variant: string;
   runId: string;
@@ -103,7 +105,13 @@ export async function runAttempt(options: AttemptOptions): Promise<Attempt> {
     const listed = new Promise<void>((resolve) => {
       ready = resolve;
     });
-    recorder = record({ source: cluster, writer, namespace, signal: stopRecording, onReady: () => ready() });
+    recorder = record({
+      source: options.watches,
+      writer,
+      namespace,
+      signal: stopRecording,
+      onReady: () => ready(),
+    });
     // Every watch must have listed before the first write, or early states of new objects could be missed.
     await listedWithin(listed, recorderReadyTimeoutMs, signal);
     stepFailures = await runSteps(stepsFor(rendered, variant), {

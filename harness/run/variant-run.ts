@@ -10,6 +10,8 @@ import pLimit from 'p-limit';
 import { type InstallRecord, type InstallTarget, installKnative } from '../knative/install.ts';
 import type { ManifestStoreOptions } from '../knative/manifests.ts';
 import type { Variant } from '../knative/variant.ts';
+import { SharedWatches, type WatchProvider } from '../kube/shared-watches.ts';
+import type { WatchSource } from '../observe/recorder.ts';
 import type { ProgressEvent } from '../report/progress.ts';
 import { type Attempt, type CaseResult, caseStatus, decidingAttempt } from '../report/verdict.ts';
 import { caseServiceName, type RenderedCase, requirementsFor } from '../scenario/case.ts';
@@ -21,7 +23,7 @@ import { type AttemptCluster, runAttempt } from './attempt.ts';
 import { type FlagCluster, switchClusterConfig } from './flags.ts';
 import { type ClusterConfig, groupByClusterConfig } from './schedule.ts';
 
-export type VariantCluster = AttemptCluster & InstallTarget & FlagCluster;
+export type VariantCluster = AttemptCluster & WatchProvider & InstallTarget & FlagCluster;
 
 export interface PlannedCase {
   scenario: Scenario;
@@ -150,38 +152,46 @@ export async function runVariant(options: VariantRunOptions): Promise<VariantRun
 
   let current: ClusterConfig = { features: { ...variant.features }, deployment: { ...variant.deployment } };
   const limit = pLimit(Math.max(1, options.concurrency));
-  for (const group of groupByClusterConfig(runnable)) {
-    if (signal.aborted) break;
-    const target: ClusterConfig = {
-      features: { ...current.features, ...group.config.features },
-      deployment: { ...current.deployment, ...group.config.deployment },
-    };
-    try {
-      const switched = await switchClusterConfig(cluster, current, target, { signal });
-      if (switched.changed.length) {
-        out.switches.push(switched);
-        options.onProgress?.({
-          type: 'note',
-          text: `${variant.name}: ${switched.changed.join(', ')} confirmed by Knative after ${switched.confirmedAfterMs} ms`,
-        });
+  // Every attempt's recorder shares one watch per kind: per-attempt watches swamp a busy run.
+  const watches = new SharedWatches(cluster);
+  try {
+    for (const group of groupByClusterConfig(runnable)) {
+      if (signal.aborted) break;
+      const target: ClusterConfig = {
+        features: { ...current.features, ...group.config.features },
+        deployment: { ...current.deployment, ...group.config.deployment },
+      };
+      try {
+        const switched = await switchClusterConfig(cluster, current, target, { signal });
+        if (switched.changed.length) {
+          out.switches.push(switched);
+          options.onProgress?.({
+            type: 'note',
+            text: `${variant.name}: ${switched.changed.join(', ')} confirmed by Knative after ${switched.confirmedAfterMs} ms`,
+          });
+        }
+        current = target;
+        out.configs.push(structuredClone(target));
+      } catch (error) {
+        for (const planned of group.cases) {
+          report({
+            ...baseResult(planned, variant.name),
+            attempts: [
+              {
+                ...skipped(`cluster configuration could not be switched: ${(error as Error).message}`),
+                status: 'broken',
+              },
+            ],
+          });
+        }
+        continue;
       }
-      current = target;
-      out.configs.push(structuredClone(target));
-    } catch (error) {
-      for (const planned of group.cases) {
-        report({
-          ...baseResult(planned, variant.name),
-          attempts: [
-            {
-              ...skipped(`cluster configuration could not be switched: ${(error as Error).message}`),
-              status: 'broken',
-            },
-          ],
-        });
-      }
-      continue;
+      await Promise.all(
+        group.cases.map((planned) => limit(() => runCase(planned, options, watches).then(report))),
+      );
     }
-    await Promise.all(group.cases.map((planned) => limit(() => runCase(planned, options).then(report))));
+  } finally {
+    watches.close();
   }
   for (const planned of runnable) {
     if (!out.results.some((r) => r.id === planned.id))
@@ -207,7 +217,11 @@ function render(
   return result.ok ? result : { ok: false, message: result.issues.map(formatIssue).join('\n') };
 }
 
-async function runCase(planned: PlannedCase, options: VariantRunOptions): Promise<CaseResult> {
+async function runCase(
+  planned: PlannedCase,
+  options: VariantRunOptions,
+  watches: WatchSource,
+): Promise<CaseResult> {
   const attempts: Attempt[] = [];
   for (let n = 1; n <= 1 + options.retries; n++) {
     if (options.signal.aborted) break;
@@ -220,6 +234,7 @@ async function runCase(planned: PlannedCase, options: VariantRunOptions): Promis
     const relativeDir = join('cases', options.variant.name, caseSlug(planned.id), `attempt-${n}`);
     const attempt = await runAttempt({
       cluster: options.cluster,
+      watches,
       rendered: rendered.case,
       variant: options.variant.name,
       runId: options.runId,
