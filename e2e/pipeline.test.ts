@@ -191,8 +191,9 @@ describe('kpc run end to end against fake clusters scripted as Knative v1.17.2 (
     const errors = objects(baseline, 'Event').filter((e) => e.reason === 'InternalError');
     expect(errors.map((e) => e.message)).to.include(internalErrorMessage(`${service}-00001`, 'sidecar'));
     expect(Math.max(...errors.map((e) => Number(e.count)))).to.be.at.least(2);
-    // knative-facts.md §2.3: no Deployment is ever created (the expectation language cannot say it yet).
+    // knative-facts.md §2.3: no Deployment is ever created; the scenario's `never exists` says so too.
     expect(objects(baseline, 'Deployment').concat(objects(baseline, 'Pod'))).to.deep.equal([]);
+    expect(detailsOf(run, 'sidecar-exec-readiness-immediate', 'baseline')).to.match(/PASS {2}no-deployment/);
     expect(conditionOf(objects(baseline, 'Service').at(-1)!, 'Ready')).to.include({
       status: 'Unknown',
       reason: 'RevisionMissing',
@@ -228,6 +229,26 @@ describe('kpc run end to end against fake clusters scripted as Knative v1.17.2 (
     expect(detailsOf(run, 'sidecar-exec-readiness-file-gated[timing=p1]', 'candidate')).to.match(
       /PASS {2}sidecar-ready/,
     );
+  });
+
+  it("sidecar-readiness-lost: the private Service's ready addresses drop to 0 within the probe bound after the file goes", async () => {
+    // kubelet-probe-facts.md §4: the endpoint follows Pod Ready; the scripted EndpointSlice controller writes it.
+    const lines = await traceOf(run, 'sidecar-readiness-lost', 'candidate');
+    const service = headerOf(lines).service;
+    const readyCounts = objects(lines, 'EndpointSlice')
+      .filter(
+        (s) =>
+          (s.metadata as { labels?: Record<string, string> }).labels?.['kubernetes.io/service-name'] ===
+          `${service}-00001-private`,
+      )
+      .map(
+        (s) =>
+          ((s.endpoints ?? []) as { conditions?: { ready?: boolean } }[]).filter((e) => e.conditions?.ready)
+            .length,
+      );
+    expect(readyCounts).to.include(1);
+    expect(readyCounts.at(-1)).to.equal(0);
+    expect(detailsOf(run, 'sidecar-readiness-lost', 'candidate')).to.match(/^PASS {2}endpoints-drop$/m);
   });
 
   it('sidecar-exec-readiness-never-passes: the Deployment times out and Knative reports ProgressDeadlineExceeded up the chain', async () => {

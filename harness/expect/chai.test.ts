@@ -37,7 +37,7 @@ describe('chai plugin', () => {
 
   it('rejects a malformed expectation as the scenario schema would', () => {
     expect(() => expect(candidate).to.meetExpectation({ reach: {} } as never)).to.throw(
-      /exactly one of condition or container/,
+      /exactly one of condition, container, exists or endpoints/,
     );
   });
 });

@@ -241,6 +241,103 @@ describe('judge', () => {
     });
   });
 
+  describe('objects that exist (or never do)', () => {
+    const t = new TraceScript();
+    t.at(500).watch('ADDED', t.revision('hello-00001', [{ type: 'Ready', status: 'Unknown' }]));
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'hello-00001-deployment', namespace: t.namespace },
+    };
+    t.at(2_000).watch('ADDED', deployment);
+    t.at(2_300).watch('DELETED', deployment);
+    t.at(5_000).watch('MODIFIED', t.revision('hello-00001', [{ type: 'Ready', status: 'True' }]));
+
+    it('never: a Deployment that existed for 300 ms fails it, with when and how long', () => {
+      const result = only(judgeYaml(t, '- never: { exists: { kind: Deployment } }'));
+      expect(result.ok).to.equal(false);
+      expect(result.name).to.equal('any Deployment is never present');
+      expect(result.summary).to.equal(
+        'any Deployment was present at +1.5s (1 offending state) over the whole trace',
+      );
+      expect(result.evidence.map((e) => e.text)).to.deep.equal([
+        'any Deployment: present (hello-00001-deployment)  — held until +1.8s (0.3s)',
+      ]);
+    });
+
+    it('never: passes over a window in which none existed, and for a kind never recorded at all', () => {
+      const verdict = judgeYaml(
+        t,
+        `
+- never: { exists: { kind: Deployment } }
+  during: { for: 1s }
+- never: { exists: { kind: Deployment, name: other } }
+- reach: { exists: { kind: Deployment, name: hello-00001-deployment } }
+  by: { within: 2s }
+- reach: { exists: { kind: Deployment } }
+  by: { within: 1s }`,
+      );
+      expect(verdict.results.map((r) => r.ok)).to.deep.equal([true, true, true, false]);
+      expect(verdict.results[3]!.summary).to.contain('any Deployment was never present within 1s after');
+    });
+  });
+
+  describe('ready addresses of a Service (EndpointSlices)', () => {
+    const t = new TraceScript();
+    const slice = (name: string, endpoints: { ready?: boolean; addresses?: string[] }[]) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name,
+        namespace: t.namespace,
+        labels: { 'kubernetes.io/service-name': 'hello-00001-private' },
+      },
+      addressType: 'IPv4',
+      endpoints: endpoints.map((e, i) => ({
+        addresses: e.addresses ?? [`10.0.0.${i + 1}`],
+        ...(e.ready === undefined ? {} : { conditions: { ready: e.ready } }),
+      })),
+    });
+    t.at(1_000).watch('ADDED', slice('hello-00001-private-a', []));
+    t.at(2_000).watch('MODIFIED', slice('hello-00001-private-a', [{ ready: true }, { ready: false }]));
+    // An endpoint without conditions.ready counts as ready, as Knative's e2e ReadyAddresses counts it.
+    t.at(2_500).watch('ADDED', slice('hello-00001-private-b', [{}]));
+    t.writer.action({
+      action: 'exec',
+      step: 'remove',
+      target: { apiVersion: 'v1', kind: 'Pod', namespace: t.namespace, name: 'p', container: 'sidecar' },
+      outcome: 'ok',
+    });
+    t.at(4_000).watch('MODIFIED', slice('hello-00001-private-a', [{ ready: false }, { ready: false }]));
+    t.at(4_200).watch('DELETED', slice('hello-00001-private-b', [{}]));
+
+    it('sums ready addresses over the slices and sees them drop to zero after the step', () => {
+      const verdict = judgeYaml(
+        t,
+        `
+- reach: { endpoints: { service: hello-00001-private, ready: 2 } }
+- reach: { endpoints: { service: hello-00001-private, ready: 0 } }
+  by: { after: { step: remove }, within: 2s }
+- never: { endpoints: { service: hello-00001-private, ready: { atLeast: 3 } } }
+- reach: { endpoints: { service: hello-00001-private, ready: 0 } }
+  by: { after: { step: remove }, within: 1s }`,
+      );
+      expect(verdict.results.map((r) => r.ok)).to.deep.equal([true, true, true, false]);
+      expect(verdict.results[1]!.summary).to.equal('at 0 ready addresses 1.7s after step remove');
+      expect(verdict.results[3]!.evidence.map((e) => e.text)).to.include(
+        'EndpointSlices of Service hello-00001-private · ready addresses: 0 ready addresses  (0.7s after the deadline)',
+      );
+    });
+
+    it('fails a check on a Service with no recorded EndpointSlice, naming the recorded ones', () => {
+      const result = only(judgeYaml(t, '- never: { endpoints: { service: hello-00001-privat, ready: 1 } }'));
+      expect(result.ok).to.equal(false);
+      expect(result.summary).to.equal(
+        'no EndpointSlice of Service hello-00001-privat was recorded (recorded for: hello-00001-private), so "never" would hold vacuously',
+      );
+    });
+  });
+
   describe('admission', () => {
     it('passes a rejection by the named webhook with the exact message', () => {
       const verdict = judgeYaml(

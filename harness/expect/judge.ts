@@ -26,6 +26,7 @@ import type {
   ReachExpectation,
   RejectedExpectation,
   SequenceExpectation,
+  StateMatch,
   Times,
 } from './schema.ts';
 import {
@@ -34,7 +35,11 @@ import {
   conditionTest,
   containerSubject,
   containerTest,
+  describeEndpoints,
+  describeExists,
   describeObjectRef,
+  endpointsTest,
+  existsTest,
   findObjects,
   type Observation,
   type StateTest,
@@ -236,9 +241,8 @@ function judgeReach(e: ReachExpectation, timeline: Timeline): Outcome {
       stateEvidence(subject.subject, track, o),
     );
     evidence.push(...elide(states, 12, gapEvidence(anchor.at)));
-    const late = recordedBetween(track, deadline, { ...deadline, at: Number.POSITIVE_INFINITY }).find((o) =>
-      subject.test.matches(o),
-    );
+    // The deadline's seq is unbounded (it is a time, not a line), so "after it" is by time alone.
+    const late = track.observations.find((o) => o.at > deadline.at && subject.test.matches(o));
     if (late) {
       evidence.push(
         stateEvidence(
@@ -797,21 +801,24 @@ function judgeAdmitted(e: AdmittedExpectation, timeline: Timeline): Outcome {
 
 // ---------------------------------------------------------------- names
 
-const subjectOf = (body: {
-  condition?: { object: Parameters<typeof describeObjectRef>[0]; type: string };
-  container?: { pod?: Parameters<typeof describeObjectRef>[0]; name: string };
-}): string =>
-  body.condition
-    ? `${describeObjectRef(body.condition.object)} ${body.condition.type}`
-    : `container ${body.container!.name}${body.container!.pod ? ` of ${describeObjectRef({ kind: 'Pod', ...body.container!.pod })}` : ''}`;
+const subjectOf = (body: StateMatch | SequenceExpectation['sequence']): string => {
+  if (body.condition) return `${describeObjectRef(body.condition.object)} ${body.condition.type}`;
+  if (body.container)
+    return `container ${body.container.name}${body.container.pod ? ` of ${describeObjectRef({ kind: 'Pod', ...body.container.pod })}` : ''}`;
+  const state = body as StateMatch;
+  return state.exists ? describeExists(state.exists) : describeEndpoints(state.endpoints!.service);
+};
 
-const stateOf = (body: ReachExpectation['reach']): string => {
+const stateOf = (body: StateMatch): string => {
   if (body.condition) {
     const { object: _o, type: _t, ...state } = body.condition;
     return conditionTest(state).description;
   }
-  const { pod: _p, name: _n, ...state } = body.container!;
-  return containerTest(state).description;
+  if (body.container) {
+    const { pod: _p, name: _n, ...state } = body.container;
+    return containerTest(state).description;
+  }
+  return body.exists ? existsTest.description : endpointsTest(body.endpoints!.ready).description;
 };
 
 /** A readable one-line name for an expectation without one. */

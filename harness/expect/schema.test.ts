@@ -93,7 +93,11 @@ reach:
   });
 
   it('requires exactly one subject and states that fit it', () => {
-    expect(errorOf('reach: {}')).to.contain('exactly one of condition or container');
+    expect(errorOf('reach: {}')).to.contain('exactly one of condition, container, exists or endpoints');
+    expect(
+      errorOf('never: { exists: { kind: Deployment }, endpoints: { service: s, ready: 0 } }'),
+    ).to.contain('exactly one of condition, container, exists or endpoints');
+    expect(errorOf('never: { endpoints: { service: s } }')).to.contain('ready');
     expect(
       errorOf(`
 sequence:

@@ -211,13 +211,32 @@ export const containerMatchSchema = z
     'give ready, started or restarts',
   );
 
-/** Exactly one of a condition or a container state. */
+/**
+ * The ready addresses of a Kubernetes Service's EndpointSlices (label kubernetes.io/service-name),
+ * summed over its slices and counted as Knative's e2e tests count them.
+ */
+export const endpointsMatchSchema = z.strictObject({
+  service: z
+    .string()
+    .min(1)
+    .describe("the Kubernetes Service, e.g. a Revision's private one: '{{service}}-00001-private'"),
+  ready: countSchema.describe('ready addresses: a number, or { atLeast?, atMost? }'),
+});
+
 const stateMatchShape = {
   condition: conditionMatchSchema.optional(),
   container: containerMatchSchema.optional(),
+  exists: objectRefSchema.optional().describe('an object of the kind (by name or labels) is present'),
+  endpoints: endpointsMatchSchema.optional(),
 };
-const exactlyOneSubject = (s: { condition?: unknown; container?: unknown }) =>
-  (s.condition === undefined) !== (s.container === undefined);
+const exactlyOne =
+  (keys: readonly string[]) =>
+  (s: Record<string, unknown>): boolean =>
+    keys.filter((k) => s[k] !== undefined).length === 1;
+const stateSubjectKeys = ['condition', 'container', 'exists', 'endpoints'] as const;
+const exactlyOneState = exactlyOne(stateSubjectKeys);
+const exactlyOneStateMessage = 'give exactly one of condition, container, exists or endpoints';
+const exactlyOneSubject = exactlyOne(['condition', 'container']);
 const exactlyOneSubjectMessage = 'give exactly one of condition or container';
 
 const common = {
@@ -227,14 +246,14 @@ const common = {
 /** The state is observed at some point after the anchor, by the deadline. */
 export const reachExpectationSchema = z.strictObject({
   ...common,
-  reach: z.strictObject(stateMatchShape).refine(exactlyOneSubject, exactlyOneSubjectMessage),
+  reach: z.strictObject(stateMatchShape).refine(exactlyOneState, exactlyOneStateMessage),
   by: deadlineSchema.optional(),
 });
 
 /** The state holds at no recorded instant inside the window (default the whole trace). */
 export const neverExpectationSchema = z.strictObject({
   ...common,
-  never: z.strictObject(stateMatchShape).refine(exactlyOneSubject, exactlyOneSubjectMessage),
+  never: z.strictObject(stateMatchShape).refine(exactlyOneState, exactlyOneStateMessage),
   during: windowSchema.optional(),
 });
 
@@ -352,5 +371,7 @@ export type ConditionMatch = z.infer<typeof conditionMatchSchema>;
 export type ContainerState = z.infer<typeof containerStateSchema>;
 export type ContainerMatch = z.infer<typeof containerMatchSchema>;
 export type Count = z.infer<typeof countSchema>;
+export type EndpointsMatch = z.infer<typeof endpointsMatchSchema>;
+export type StateMatch = ReachExpectation['reach'];
 export type Times = z.infer<typeof timesSchema>;
 export type ProbeTransition = (typeof probeTransitions)[number];

@@ -3,19 +3,19 @@
  * matching object condition or container, with the predicate and the words to explain it.
  */
 import type {
-  ConditionMatch,
   ConditionState,
-  ContainerMatch,
   ContainerState,
   Count,
   ObjectRefMatch,
   PodRefMatch,
+  StateMatch,
 } from './schema.ts';
 import { describeTextMatch, explainTextMismatch, matchesText } from './text-match.ts';
 import type {
   ConditionObservation,
   ContainerHistory,
   ContainerObservation,
+  CountObservation,
   ObjectHistory,
   Timeline,
 } from './timeline.ts';
@@ -188,7 +188,7 @@ export function describeContainer(o: ContainerObservation): string {
   return parts.join(', ');
 }
 
-const describeCount = (c: Count): string =>
+export const describeCount = (c: Count): string =>
   typeof c === 'number'
     ? `${c}`
     : [c.atLeast !== undefined ? `≥ ${c.atLeast}` : '', c.atMost !== undefined ? `≤ ${c.atMost}` : '']
@@ -220,15 +220,107 @@ export function containerTest(state: ContainerState): StateTest<ContainerObserva
   };
 }
 
-// ---------------------------------------------------------------- either
+// ---------------------------------------------------------------- counts over several objects
+
+/**
+ * One track of a sum over objects, each contributing a count that changes over time: 0 from the
+ * trace's start (nothing recorded yet is nothing present), then a state whenever the sum changes.
+ */
+function sumTrack(
+  timeline: Timeline,
+  lane: string,
+  label: string,
+  members: { name: string; counts: CountObservation[] }[],
+): Track<SumObservation> {
+  const changes = members
+    .flatMap((m, member) => m.counts.map((c) => ({ ...c, member })))
+    .sort((a, b) => a.seq - b.seq);
+  const current = members.map(() => 0);
+  const observations: SumObservation[] = [{ at: timeline.start, seq: 0, value: 0, contributors: [] }];
+  for (const change of changes) {
+    current[change.member] = change.value;
+    const value = current.reduce((a, b) => a + b, 0);
+    const contributors = members.filter((_, i) => (current[i] ?? 0) > 0).map((m) => m.name);
+    const last = observations.at(-1)!;
+    if (last.value !== value || last.contributors.join() !== contributors.join())
+      observations.push({ at: change.at, seq: change.seq, value, contributors });
+  }
+  return { lane, label, observations };
+}
+
+export interface SumObservation extends Observation {
+  value: number;
+  /** The objects contributing to the sum, by name. */
+  contributors: string[];
+}
+
+export const describeExists = (ref: ObjectRefMatch): string => describeObjectRef(ref);
+
+/** Whether an object matching `ref` is present: never passes only when none ever was. */
+export function existsSubject(timeline: Timeline, ref: ObjectRefMatch): Subject<SumObservation> {
+  const objects = findObjects(timeline, ref);
+  const description = describeExists(ref);
+  const track = sumTrack(
+    timeline,
+    `exists:${description}`,
+    description,
+    objects.map((o) => ({ name: o.name, counts: o.presence })),
+  );
+  return {
+    description,
+    tracks: [track],
+    missing: '',
+    describe: (o) => (o.value === 0 ? 'none present' : `present (${o.contributors.join(', ')})`),
+  };
+}
+
+export const existsTest: StateTest<SumObservation> = {
+  description: 'present',
+  matches: (o) => o.value > 0,
+  nearMiss: () => undefined,
+};
+
+export const serviceNameLabel = 'kubernetes.io/service-name';
+export const describeEndpoints = (service: string): string => `EndpointSlices of Service ${service}`;
+
+/** The ready addresses of a Kubernetes Service's EndpointSlices, summed. */
+export function endpointsSubject(timeline: Timeline, service: string): Subject<SumObservation> {
+  const all = findObjects(timeline, { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1' });
+  const slices = all.filter((o) => o.labels[serviceNameLabel] === service);
+  const description = describeEndpoints(service);
+  const recorded = [...new Set(all.map((o) => o.labels[serviceNameLabel]).filter(Boolean))];
+  return {
+    description,
+    // No slice recorded: no track, so a misspelled Service cannot pass a `never` vacuously.
+    tracks:
+      slices.length === 0
+        ? []
+        : [
+            sumTrack(
+              timeline,
+              `endpoints:${service}`,
+              `${description} · ready addresses`,
+              slices.map((o) => ({ name: o.name, counts: o.readyAddresses ?? [] })),
+            ),
+          ],
+    missing: `no EndpointSlice of Service ${service} was recorded${recorded.length ? ` (recorded for: ${recorded.slice(0, 10).join(', ')})` : ''}`,
+    describe: (o) =>
+      `${o.value} ready address${o.value === 1 ? '' : 'es'}${o.contributors.length ? ` (${o.contributors.join(', ')})` : ''}`,
+  };
+}
+
+export const endpointsTest = (ready: Count): StateTest<SumObservation> => ({
+  description: `at ${describeCount(ready)} ready addresses`,
+  matches: (o) => countMatches(ready, o.value),
+  nearMiss: () => undefined,
+});
+
+// ---------------------------------------------------------------- any
 
 export type AnySubject = { subject: Subject; test: StateTest<Observation> };
 
-/** A `reach`/`never` body: exactly one of condition or container, each with its state. */
-export function stateSubject(
-  timeline: Timeline,
-  body: { condition?: ConditionMatch; container?: ContainerMatch },
-): AnySubject {
+/** A `reach`/`never` body: exactly one of condition, container, exists or endpoints, with its state. */
+export function stateSubject(timeline: Timeline, body: StateMatch): AnySubject {
   if (body.condition) {
     const { object, type, ...state } = body.condition;
     return widen(conditionSubject(timeline, { object, type }), conditionTest(state));
@@ -237,7 +329,10 @@ export function stateSubject(
     const { pod, name, ...state } = body.container;
     return widen(containerSubject(timeline, { pod, name }), containerTest(state));
   }
-  throw new Error('an expectation needs a condition or a container');
+  if (body.exists) return widen(existsSubject(timeline, body.exists), existsTest);
+  if (body.endpoints)
+    return widen(endpointsSubject(timeline, body.endpoints.service), endpointsTest(body.endpoints.ready));
+  throw new Error('an expectation needs a condition, a container, exists or endpoints');
 }
 
 /** Erases the observation type once subject and test are known to agree. */

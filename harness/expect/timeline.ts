@@ -37,6 +37,14 @@ export interface ObjectHistory {
   lastSeen: number;
   deletedAt?: number;
   conditions: Map<string, ConditionObservation[]>;
+  /** When the object came into existence (`value` 1) and went (0); a re-created object joins. */
+  presence: CountObservation[];
+  /**
+   * EndpointSlices only: the number of ready addresses, counted as Knative's e2e tests do
+   * (`ReadyAddresses` in knative/serving test/common.go): an endpoint whose `conditions.ready` is
+   * unset counts as ready, as the EndpointSlice API asks consumers to read it.
+   */
+  readyAddresses?: CountObservation[];
   /** Pods only: the probes of each container as the kubelet runs them (pod spec, API defaults applied). */
   probes?: Map<string, ContainerProbes>;
 }
@@ -58,6 +66,13 @@ export interface ProbeSpec {
   timeoutSeconds?: number;
   successThreshold?: number;
   failureThreshold?: number;
+}
+
+/** A number of things at an instant: objects present, ready addresses, … */
+export interface CountObservation {
+  at: number;
+  seq: number;
+  value: number;
 }
 
 export type ContainerRunState = 'waiting' | 'running' | 'terminated' | 'unknown';
@@ -251,6 +266,7 @@ export class TimelineBuilder {
         firstSeen: at,
         lastSeen: at,
         conditions: new Map(),
+        presence: [],
       };
       this.timeline.objects.set(key, history);
     }
@@ -261,6 +277,11 @@ export class TimelineBuilder {
     const status = isObj(object.status) ? object.status : undefined;
     recordConditions(history, Array.isArray(status?.conditions) ? status.conditions : [], deleted, at, seq);
     if (kind === 'Pod' && apiVersion === 'v1') this.addPod(history, object, status, deleted, at, seq);
+    if (kind === 'EndpointSlice' && apiVersion === 'discovery.k8s.io/v1') {
+      history.readyAddresses ??= [];
+      pushCount(history.readyAddresses, { at, seq, value: deleted ? 0 : readyAddresses(object) });
+    }
+    pushCount(history.presence, { at, seq, value: deleted ? 0 : 1 });
     if (deleted) history.deletedAt = at;
   }
 
@@ -400,6 +421,22 @@ function pushCondition(history: ObjectHistory, type: string, next: ConditionObse
     return;
   }
   list.push(next);
+}
+
+/** Records a count when it changed. */
+function pushCount(list: CountObservation[], next: CountObservation): void {
+  if (list.at(-1)?.value !== next.value) list.push(next);
+}
+
+function readyAddresses(slice: TraceObject): number {
+  const endpoints = (slice as Obj).endpoints;
+  if (!Array.isArray(endpoints)) return 0;
+  let count = 0;
+  for (const e of endpoints) {
+    if (!isObj(e) || (isObj(e.conditions) && e.conditions.ready === false)) continue;
+    count += Array.isArray(e.addresses) ? e.addresses.length : 0;
+  }
+  return count;
 }
 
 function containerObservation(s: Obj, at: number, seq: number): ContainerObservation {

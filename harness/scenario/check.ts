@@ -3,7 +3,8 @@
  * in a container the Service does not have, a wait on an expectation that does not exist for a
  * variant, an anchor naming a step that never runs, two expectations with one name.
  */
-import type { Expectation } from '../expect/schema.ts';
+import type { Expectation, StateMatch } from '../expect/schema.ts';
+import { scenarioKinds } from '../observe/recorder.ts';
 import type { FieldPath } from './issues.ts';
 import type { ScenarioDocument } from './schema.ts';
 import type { SchemaProblem } from './schema-issues.ts';
@@ -16,6 +17,8 @@ export const stepId = (step: Step, index: number): string => step.name ?? `#${in
 
 /** The name of the `rejected` expectation an `expectRejection` step stands for. */
 export const rejectionName = (id: string) => `${id} is rejected`;
+
+const recordedKinds = [...new Set(scenarioKinds.map((k) => k.kind))];
 
 /** Containers Knative adds to every pod, which expectations may name too. */
 const injectedContainers = ['queue-proxy'];
@@ -149,6 +152,20 @@ export function checkCase(
           }
         }
       });
+      const state: [string, StateMatch] | undefined =
+        'reach' in expectation
+          ? ['reach', expectation.reach]
+          : 'never' in expectation
+            ? ['never', expectation.never]
+            : undefined;
+      const exists = state?.[1].exists;
+      // "never exists" of a kind the recorder does not watch would pass whatever happened.
+      if (state && exists && !recordedKinds.includes(exists.kind)) {
+        problems.push({
+          path: [...at, state[0], 'exists', 'kind'],
+          message: `kpc does not record ${exists.kind} objects${didYouMean(exists.kind, recordedKinds)} (recorded: ${recordedKinds.join(', ')})`,
+        });
+      }
       for (const [subject, name, path] of containerSubjects(expectation, at)) {
         if (!everyContainer.has(name)) {
           problems.push({

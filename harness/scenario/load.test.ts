@@ -139,6 +139,16 @@ describe('parseScenario', () => {
     ]);
   });
 
+  it('refuses `exists` of a kind the recorder does not watch, which no trace could contradict', () => {
+    const text = minimalScenario.replace(
+      'expectations:\n',
+      'expectations:\n  shared:\n    - never: { exists: { kind: Deploymnet } }\n',
+    );
+    expect(issuesOf(text)).to.deep.equal([
+      `scenarios/minimal.yaml:${lineOf('never:', text)}:32: expectations.shared[0].never.exists.kind: kpc does not record Deploymnet objects (did you mean \`Deployment\`?) (recorded: Service, Configuration, Revision, Route, Deployment, Pod, EndpointSlice, Event)`,
+    ]);
+  });
+
   it('rejects a probe bound on a probe that queue-proxy runs', () => {
     const text = minimalScenario.replace(
       'exec: { command: [test, -f, /tmp/ready] }',
