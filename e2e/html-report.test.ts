@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runKpc } from '../harness/cli/in-process.ts';
+import { publicWorkloadImages } from '../harness/config/images.ts';
 import { type FakeApiServer, startFakeApiServer, webhookDenial } from '../harness/testing/index.ts';
 
 /**
@@ -63,8 +64,9 @@ describe('the Allure HTML report of a run against the fake API server', function
       '--variant',
       'candidate',
       '--no-install',
-      '--image',
-      'workload=dev.local/kpc/workload:e2e',
+      // The public, digest-pinned images; probe-lint would pull them, which needs Docker and a registry.
+      '--public-images',
+      '--skip-probe-lint',
       '--scenarios',
       'scenarios/sidecar-probe-mcp-disabled.yaml',
       '--out',
@@ -85,6 +87,17 @@ describe('the Allure HTML report of a run against the fake API server', function
     expect(await readFile(join(out, 'junit.xml'), 'utf8')).to.include(
       'tests="4" failures="0" errors="0" skipped="0"',
     );
+  });
+
+  it('renders {{ images.workload }} as the public image pinned by digest', async () => {
+    const manifests = (await readdir(join(out, 'cases', 'candidate'), { recursive: true })).filter((f) =>
+      String(f).endsWith('service.yaml'),
+    );
+    expect(manifests).to.have.length(4);
+    for (const file of manifests) {
+      const text = await readFile(join(out, 'cases', 'candidate', String(file)), 'utf8');
+      expect(text).to.include(`image: ${publicWorkloadImages.workload}`);
+    }
   });
 
   it('holds every case with its trace, timeline and manifest attached', async function () {

@@ -29,6 +29,14 @@ describe('kpc command tree', () => {
     expect(bad.stderr).to.include("unknown option '--no-such-flag'");
   });
 
+  it('refuses --public-images together with --image, naming both', async () => {
+    const both = await runKpc(['run', '--public-images', '--image', 'workload=x@sha256:0']);
+    expect(both.code).to.equal(2);
+    expect(both.stderr).to.include(
+      "option '--public-images' cannot be used with option '--image <name=ref...>'",
+    );
+  });
+
   it('doctor --json reports one row per check and an exit code that matches canRun', async () => {
     const { code, stdout } = await runKpc(['doctor', '--json']);
     const report = JSON.parse(stdout) as { canRun: boolean; checks: { name: string }[] };

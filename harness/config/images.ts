@@ -65,6 +65,20 @@ export const koKindRepo = 'kind.local';
  */
 export const workloadRepository = 'dev.local/kpc';
 
+/**
+ * Public workload images, pinned by digest, for clusters that pull instead of having images/ built and
+ * loaded (`kpc run --public-images`). BusyBox's official musl image is built with `make defconfig` plus
+ * a static link (docker-library/busybox `latest-1/musl/Dockerfile.builder`), so it has every applet the
+ * scenarios use (`sh`, `test`, `touch`, `rm`, `sleep`, `httpd`) and a world-writable /tmp (buildroot's
+ * device table). The digest is the multi-arch OCI index docker-library/repo-info lists for
+ * `busybox:1.37.0-musl` (`repos/busybox/remote/1.37.0-musl.md` at commit acdd5a4d4c31): one reference
+ * for amd64 and arm64 hosts alike.
+ */
+export const publicWorkloadImages: Readonly<Record<string, string>> = {
+  workload:
+    'docker.io/library/busybox@sha256:fc6dddc4c44b1bfe37f41cae8e67d1693828e8f42a91862816d7953e2c9d3f23',
+};
+
 /** Folder of workload Dockerfiles, one image per sub-folder (relative to the repository root). */
 export const workloadImagesDir = 'images';
 

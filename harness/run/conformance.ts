@@ -54,6 +54,8 @@ export interface ConformanceOptions {
   concurrency: number;
   /** Image name → reference, for `{{ images.<name> }}`; built from images/ for kind clusters when absent. */
   images?: Record<string, string>;
+  /** The given images are public and pinned (`--public-images`): probe-lint pulls and runs them. */
+  imagesPullable?: boolean;
   keepNamespaces?: boolean;
   /**
    * Mocha reporter printing while the Allure results are written (default none). Mocha reporters write
@@ -121,7 +123,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   }
 
   if (options.probeLint) {
-    if (options.images) {
+    if (options.images && !options.imagesPullable) {
       log(
         'probe-lint skipped: the workload images were given (--image), not built here, so they may not be local',
       );

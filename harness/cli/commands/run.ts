@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { RunScope } from '../../cluster/run-scope.ts';
+import { publicWorkloadImages } from '../../config/images.ts';
 import {
   defaultVariantReleases,
   type KnativeVersion,
@@ -38,6 +39,7 @@ interface RunFlags {
   retries: number;
   concurrency: number;
   image?: string[];
+  publicImages?: boolean;
   keep?: boolean;
   keepNamespaces?: boolean;
   skipProbeLint?: boolean;
@@ -135,6 +137,12 @@ export function runCommand(io: CliIo): Command {
       '--image <name=ref...>',
       'workload image references (default: built from images/ and loaded into kind)',
     )
+    .addOption(
+      new Option(
+        '--public-images',
+        'use the public workload images pinned by digest (BusyBox from Docker Hub) instead of building images/',
+      ).conflicts('image'),
+    )
     .option('--keep', 'keep clusters after the run')
     .option('--keep-namespaces', "keep each case's namespace for debugging")
     .option('--skip-probe-lint', 'do not lint probe commands in their images before the run')
@@ -177,10 +185,14 @@ export function runCommand(io: CliIo): Command {
             'kpc run: one --kubeconfig for several variants would install them over each other; give one per variant (--kubeconfig baseline=a --kubeconfig candidate=b) or pick one --variant',
           );
         }
-        const images = flags.image ? Object.fromEntries(pairs(flags.image, '--image')) : undefined;
+        const images = flags.publicImages
+          ? { ...publicWorkloadImages }
+          : flags.image
+            ? Object.fromEntries(pairs(flags.image, '--image'))
+            : undefined;
         if (!images && plans.some((p) => p.cluster.kind === 'existing')) {
           throw new CliError(
-            'kpc run: an existing cluster needs --image workload=<ref> (kpc builds and loads images only into kind clusters)',
+            'kpc run: an existing cluster needs --public-images or --image workload=<ref> (kpc builds and loads images only into kind clusters)',
           );
         }
 
@@ -213,6 +225,7 @@ export function runCommand(io: CliIo): Command {
             probeLint: !flags.skipProbeLint,
             ...(grep ? { grep } : {}),
             ...(images ? { images } : {}),
+            ...(flags.publicImages ? { imagesPullable: true } : {}),
             log,
             onProgress: (event) => progress.update(event),
           });
