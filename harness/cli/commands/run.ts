@@ -15,6 +15,8 @@ import { Progress, type ProgressStream } from '../../report/progress.ts';
 import { countByStatus } from '../../report/verdict.ts';
 import {
   type ClusterChoice,
+  type ConformanceOptions,
+  type ConformanceOutcome,
   ProbeLintFailed,
   runConformance,
   type VariantPlan,
@@ -23,7 +25,7 @@ import { scenarioFiles } from '../../scenario/files.ts';
 import { formatIssue, loadScenarios } from '../../scenario/index.ts';
 import { action, CliError, type CliIo, ExitCode } from '../io.ts';
 
-interface RunFlags {
+export interface RunFlags {
   kubeconfig?: string[];
   context?: string;
   ingressUrl?: string;
@@ -149,103 +151,123 @@ export function runCommand(io: CliIo): Command {
     .option('--out <dir>', 'results directory', 'out')
     .action(
       action(async (flags: RunFlags) => {
-        const loaded = await loadScenarios(
-          await scenarioFiles(io.cwd, flags.scenarios ?? []).catch((error: Error) => {
-            throw new CliError(`kpc run: ${error.message}`);
-          }),
-          io.cwd,
-        );
-        if (loaded.issues.length) {
-          for (const issue of loaded.issues) io.stderr.write(`${formatIssue(issue)}\n`);
-          throw new CliError(`kpc run: ${loaded.issues.length} problem(s) in the scenarios; nothing was run`);
-        }
-        let grep: RegExp | undefined;
-        try {
-          grep = flags.grep ? new RegExp(flags.grep) : undefined;
-        } catch (error) {
-          throw new CliError(`kpc run: --grep: ${(error as Error).message}`);
-        }
-        const kubeconfigs = pairs(flags.kubeconfig, '--kubeconfig', '*');
-        const plans: VariantPlan[] = [];
-        for (const name of flags.variant) {
-          const kubeconfig = kubeconfigs.get(name) ?? kubeconfigs.get('*');
-          const cluster: ClusterChoice = kubeconfig
-            ? {
-                kind: 'existing',
-                kubeconfigPath: resolve(io.cwd, kubeconfig),
-                ...(flags.context ? { context: flags.context } : {}),
-                ...(flags.ingressUrl ? { ingressUrl: flags.ingressUrl } : {}),
-              }
-            : { kind: 'kind', ...(flags.kubernetes ? { kubernetes: flags.kubernetes } : {}) };
-          plans.push({ variant: await variantFor(name, flags, io.cwd), cluster });
-        }
-        const shared = kubeconfigs.get('*');
-        if (shared && plans.length > 1 && flags.install) {
-          throw new CliError(
-            'kpc run: one --kubeconfig for several variants would install them over each other; give one per variant (--kubeconfig baseline=a --kubeconfig candidate=b) or pick one --variant',
-          );
-        }
-        const images = flags.publicImages
-          ? { ...publicWorkloadImages }
-          : flags.image
-            ? Object.fromEntries(pairs(flags.image, '--image'))
-            : undefined;
-        if (!images && plans.some((p) => p.cluster.kind === 'existing')) {
-          throw new CliError(
-            'kpc run: an existing cluster needs --public-images or --image workload=<ref> (kpc builds and loads images only into kind clusters)',
-          );
-        }
-
-        const progress = new Progress(io.stderr as ProgressStream);
-        const log = (text: string) => progress.update({ type: 'note', text });
-        const scope = new RunScope({ keep: Boolean(flags.keep), log });
-        const onSignal = (signal: NodeJS.Signals) => {
-          if (scope.stopping) process.exit(130);
-          progress.update({
-            type: 'interrupted',
-            reason: `${signal}: finishing running attempts as skipped, writing the report, cleaning up (again to exit now)`,
-          });
-          scope.stop(signal);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        try {
-          const outDir = resolve(io.cwd, flags.out);
-          const outcome = await runConformance({
-            cwd: io.cwd,
-            scenarios: loaded.scenarios,
-            variants: plans,
-            outDir,
-            scope,
-            install: flags.install,
-            repeat: flags.repeat,
-            retries: flags.retries,
-            concurrency: flags.concurrency,
-            keepNamespaces: Boolean(flags.keepNamespaces),
-            probeLint: !flags.skipProbeLint,
-            ...(grep ? { grep } : {}),
-            ...(images ? { images } : {}),
-            ...(flags.publicImages ? { imagesPullable: true } : {}),
-            log,
-            onProgress: (event) => progress.update(event),
-          });
-          progress.finish();
-          const counts = countByStatus(outcome.results);
-          io.stdout.write(
-            `${outcome.results.length} cases: ${counts.passed} passed, ${counts.flaky} flaky, ${counts.failed} failed, ${counts.broken} broken, ${counts.skipped} skipped\n` +
-              `results: ${outDir}\n`,
-          );
-          return outcome.exitCode === 0 ? ExitCode.ok : outcome.exitCode;
-        } catch (error) {
-          if (error instanceof ProbeLintFailed) throw new CliError(`kpc run: ${error.message}`);
-          throw error;
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          const cleanup = await scope.close();
-          for (const f of cleanup.failed) io.stderr.write(`kpc: cleanup of ${f.name} failed: ${f.error}\n`);
-          for (const k of cleanup.kept) io.stderr.write(`kpc: kept ${k}\n`);
-        }
+        const outcome = await executeRun(await prepareRun(flags, io.cwd), io);
+        return outcome.exitCode === 0 ? ExitCode.ok : outcome.exitCode;
       }),
     );
+}
+
+/** What `kpc run` was asked to do, checked and loaded: everything but the run itself. */
+export type RunRequest = Omit<ConformanceOptions, 'scope' | 'log' | 'onProgress'> & { keep: boolean };
+
+/** Loads the scenarios and resolves variants, clusters and images from the flags; throws CliError on bad input. */
+export async function prepareRun(flags: RunFlags, cwd: string): Promise<RunRequest> {
+  const loaded = await loadScenarios(
+    await scenarioFiles(cwd, flags.scenarios ?? []).catch((error: Error) => {
+      throw new CliError(`kpc run: ${error.message}`);
+    }),
+    cwd,
+  );
+  if (loaded.issues.length) {
+    throw new CliError(
+      `${loaded.issues.map(formatIssue).join('\n')}\nkpc run: ${loaded.issues.length} problem(s) in the scenarios; nothing was run`,
+    );
+  }
+  let grep: RegExp | undefined;
+  try {
+    grep = flags.grep ? new RegExp(flags.grep) : undefined;
+  } catch (error) {
+    throw new CliError(`kpc run: --grep: ${(error as Error).message}`);
+  }
+  const kubeconfigs = pairs(flags.kubeconfig, '--kubeconfig', '*');
+  const plans: VariantPlan[] = [];
+  for (const name of flags.variant) {
+    const kubeconfig = kubeconfigs.get(name) ?? kubeconfigs.get('*');
+    const cluster: ClusterChoice = kubeconfig
+      ? {
+          kind: 'existing',
+          kubeconfigPath: resolve(cwd, kubeconfig),
+          ...(flags.context ? { context: flags.context } : {}),
+          ...(flags.ingressUrl ? { ingressUrl: flags.ingressUrl } : {}),
+        }
+      : { kind: 'kind', ...(flags.kubernetes ? { kubernetes: flags.kubernetes } : {}) };
+    plans.push({ variant: await variantFor(name, flags, cwd), cluster });
+  }
+  const shared = kubeconfigs.get('*');
+  if (shared && plans.length > 1 && flags.install) {
+    throw new CliError(
+      'kpc run: one --kubeconfig for several variants would install them over each other; give one per variant (--kubeconfig baseline=a --kubeconfig candidate=b) or pick one --variant',
+    );
+  }
+  const images = flags.publicImages
+    ? { ...publicWorkloadImages }
+    : flags.image
+      ? Object.fromEntries(pairs(flags.image, '--image'))
+      : undefined;
+  if (!images && plans.some((p) => p.cluster.kind === 'existing')) {
+    throw new CliError(
+      'kpc run: an existing cluster needs --public-images or --image workload=<ref> (kpc builds and loads images only into kind clusters)',
+    );
+  }
+  return {
+    cwd,
+    scenarios: loaded.scenarios,
+    variants: plans,
+    outDir: resolve(cwd, flags.out),
+    install: flags.install,
+    repeat: flags.repeat,
+    retries: flags.retries,
+    concurrency: flags.concurrency,
+    keepNamespaces: Boolean(flags.keepNamespaces),
+    probeLint: !flags.skipProbeLint,
+    keep: Boolean(flags.keep),
+    ...(grep ? { grep } : {}),
+    ...(images ? { images } : {}),
+    ...(flags.publicImages ? { imagesPullable: true } : {}),
+  };
+}
+
+/**
+ * Runs a prepared request with live progress on stderr: Ctrl-C ends running attempts as skipped and
+ * still writes the reports, a second one exits at once; whatever the run started is undone at the end.
+ */
+export async function executeRun(request: RunRequest, io: CliIo): Promise<ConformanceOutcome> {
+  const progress = new Progress(io.stderr as ProgressStream);
+  const log = (text: string) => progress.update({ type: 'note', text });
+  const { keep, ...options } = request;
+  const scope = new RunScope({ keep, log });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (scope.stopping) process.exit(130);
+    progress.update({
+      type: 'interrupted',
+      reason: `${signal}: finishing running attempts as skipped, writing the report, cleaning up (again to exit now)`,
+    });
+    scope.stop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await runConformance({
+      ...options,
+      scope,
+      log,
+      onProgress: (event) => progress.update(event),
+    });
+    progress.finish();
+    const counts = countByStatus(outcome.results);
+    io.stdout.write(
+      `${outcome.results.length} cases: ${counts.passed} passed, ${counts.flaky} flaky, ${counts.failed} failed, ${counts.broken} broken, ${counts.skipped} skipped\n` +
+        `results: ${options.outDir}\n`,
+    );
+    return outcome;
+  } catch (error) {
+    if (error instanceof ProbeLintFailed) throw new CliError(`kpc run: ${error.message}`);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const cleanup = await scope.close();
+    for (const f of cleanup.failed) io.stderr.write(`kpc: cleanup of ${f.name} failed: ${f.error}\n`);
+    for (const k of cleanup.kept) io.stderr.write(`kpc: kept ${k}\n`);
+  }
 }
