@@ -28,7 +28,7 @@ import { action, CliError, type CliIo, ExitCode } from '../io.ts';
 export interface RunFlags {
   kubeconfig?: string[];
   context?: string;
-  ingressUrl?: string;
+  ingressUrl?: string[];
   install: boolean;
   variant: string[];
   baseline: string;
@@ -110,7 +110,10 @@ export function runCommand(io: CliIo): Command {
       'use existing clusters instead of creating kind clusters (per variant, or one for all)',
     )
     .option('--context <name>', 'kubeconfig context to use')
-    .option('--ingress-url <url>', 'where the ingress of an existing cluster answers (for request steps)')
+    .option(
+      '--ingress-url <[variant=]url...>',
+      'where the ingress of an existing cluster answers, for request steps (per variant, or one for all)',
+    )
     .option('--no-install', 'do not install Knative; the cluster already has it')
     .option('--variant <name...>', 'variants to run', ['baseline', 'candidate'])
     .option('--baseline <release>', 'Knative release of the baseline', defaultVariantReleases.baseline)
@@ -180,15 +183,17 @@ export async function prepareRun(flags: RunFlags, cwd: string): Promise<RunReque
     throw new CliError(`kpc run: --grep: ${(error as Error).message}`);
   }
   const kubeconfigs = pairs(flags.kubeconfig, '--kubeconfig', '*');
+  const ingressUrls = pairs(flags.ingressUrl, '--ingress-url', '*');
   const plans: VariantPlan[] = [];
   for (const name of flags.variant) {
     const kubeconfig = kubeconfigs.get(name) ?? kubeconfigs.get('*');
+    const ingressUrl = ingressUrls.get(name) ?? ingressUrls.get('*');
     const cluster: ClusterChoice = kubeconfig
       ? {
           kind: 'existing',
           kubeconfigPath: resolve(cwd, kubeconfig),
           ...(flags.context ? { context: flags.context } : {}),
-          ...(flags.ingressUrl ? { ingressUrl: flags.ingressUrl } : {}),
+          ...(ingressUrl ? { ingressUrl } : {}),
         }
       : { kind: 'kind', ...(flags.kubernetes ? { kubernetes: flags.kubernetes } : {}) };
     plans.push({ variant: await variantFor(name, flags, cwd), cluster });
