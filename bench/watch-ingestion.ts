@@ -5,8 +5,9 @@
  *   npx tsx bench/watch-ingestion.ts [--events 20000] [--rate 5000] [--objects 50]
  *
  * The fake server runs in a worker thread, so its writes and our reads do not share an event loop.
- * Each write is a status update of one of `--objects` Knative Services (about 2 KB of JSON per
- * event) stamped with its commit time (epoch ms, sub-ms resolution) in `status.benchEmittedAt`.
+ * Each write is a status update (`store.mutateStatus`, the full commit path) of one of `--objects`
+ * Knative Services (about 1.6 KB of JSON per event), stamped in `status.benchEmittedAt` (epoch ms,
+ * sub-ms resolution) just before the store commits it, so latency includes the commit itself.
  * Phases:
  *   live   - writes as fast as the fake server commits them; delivered events/s and latency.
  *   paced  - writes paced at `--rate` events/s; p50/p99/max latency from commit to the event
@@ -14,7 +15,9 @@
  *   burst  - the watch request is held (a latency fault) while the server commits `--events`
  *            writes, then the whole backlog is streamed at once: the client's own ingestion
  *            capacity, independent of how fast the fake server commits.
- * Target: >= 5,000 events/s and p99 <= 20 ms. The last line is the result as JSON.
+ * Target: >= 5,000 events/s and p99 <= 20 ms, met when the paced phase at >= 5,000/s delivers at least
+ * 95% of the asked rate with p99 <= 20 ms and the burst phase ingests >= 5,000/s. The last line is the
+ * result as JSON.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -23,6 +26,8 @@ import { connectKube, type Kube } from '../harness/kube/index.ts';
 import { type FakeApiServer, setCondition, startFakeApiServer } from '../harness/testing/index.ts';
 
 const now = () => performance.timeOrigin + performance.now();
+/** The issue's target for watch-event ingestion through the full client stack. */
+const GOAL = { eventsPerSecond: 5_000, p99Ms: 20 } as const;
 const target = { apiVersion: 'serving.knative.dev/v1', kind: 'Service', namespace: 'bench' } as const;
 
 type Command =
@@ -31,7 +36,7 @@ type Command =
   | { kind: 'close' };
 type Report =
   | { kind: 'ready'; kubeconfig: string }
-  | { kind: 'written'; events: number; startedAt: number; endedAt: number }
+  | { kind: 'written'; events: number; startedAt: number; endedAt: number; serverUsPerEvent: number }
   | { kind: 'burst'; events: number; releasedAt: number; writtenAt: number };
 
 interface Options {
@@ -126,6 +131,7 @@ async function serve(objects: number): Promise<void> {
   // so a bigger batch would add the server's own batching delay to the measured latency.
   const writeMany = async (events: number, rate?: number, batch = 10) => {
     const startedAt = now();
+    const elu = performance.eventLoopUtilization();
     for (let written = 0; written < events; ) {
       const due = rate ? Math.floor(((now() - startedAt) * rate) / 1000) + 1 : events;
       const until = Math.min(events, due, written + batch);
@@ -134,21 +140,27 @@ async function serve(objects: number): Promise<void> {
         written < Math.min(events, due) || !rate ? setImmediate(resolve) : setTimeout(resolve, 1),
       );
     }
-    return { startedAt, endedAt: now() };
+    // Wall time the server thread was busy per event (commits, watch encoding, TLS writes); on a loaded
+    // machine this includes time spent waiting for a CPU.
+    const serverUsPerEvent = Math.round((performance.eventLoopUtilization(elu).active * 1000) / events);
+    return { startedAt, endedAt: now(), serverUsPerEvent };
   };
 
   port.on('message', async (command: Command) => {
     switch (command.kind) {
       case 'write': {
-        const { startedAt, endedAt } = await writeMany(command.events, command.rate);
-        return send({ kind: 'written', events: command.events, startedAt, endedAt });
+        return send({
+          kind: 'written',
+          events: command.events,
+          ...(await writeMany(command.events, command.rate)),
+        });
       }
       case 'burst': {
         // Hold the next watch request long enough to commit the backlog without any watcher attached.
         const holdMs = Math.ceil(command.events / 2) + 1_000;
         const seen = server.requests.length;
         server.faults.latency(holdMs, { times: 1, match: { watch: true } });
-        send({ kind: 'written', events: 0, startedAt: now(), endedAt: now() });
+        send({ kind: 'written', events: 0, startedAt: now(), endedAt: now(), serverUsPerEvent: 0 });
         while (!server.requests.slice(seen).some((r) => r.watch))
           await new Promise((resolve) => setTimeout(resolve, 1));
         const held = server.requests.slice(seen).find((r) => r.watch)!;
@@ -239,8 +251,27 @@ function consume(kube: Kube) {
   };
 }
 
+/** Why a run misses the target, in plain words; empty when it is met. */
+function misses(
+  rate: number,
+  paced: { eventsPerSecond: number; p99Ms: number },
+  burst: { eventsPerSecond: number },
+): string[] {
+  const found: string[] = [];
+  if (rate < GOAL.eventsPerSecond)
+    found.push(`--rate ${rate} is below the target's ${GOAL.eventsPerSecond}/s`);
+  if (paced.eventsPerSecond < rate * 0.95)
+    found.push(`paced phase delivered ${paced.eventsPerSecond}/s, under 95% of the asked ${rate}/s`);
+  if (paced.p99Ms > GOAL.p99Ms) found.push(`paced p99 ${paced.p99Ms} ms is over ${GOAL.p99Ms} ms`);
+  if (burst.eventsPerSecond < GOAL.eventsPerSecond)
+    found.push(`burst ingested ${burst.eventsPerSecond}/s, under ${GOAL.eventsPerSecond}/s`);
+  return found;
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  // The machine may be shared: the load before the run shows what else was competing for the CPUs.
+  const loadAtStart = loadavg()[0]!;
   // Workers do not inherit tsx's loader: the worker registers it, then loads this file again.
   const bootstrap = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`;
   const worker = new Worker(bootstrap, { eval: true, workerData: { objects: options.objects } });
@@ -294,6 +325,7 @@ async function main(): Promise<void> {
     return {
       clientUsPerEvent,
       clientLoopDelayMs,
+      serverUsPerEvent: written.serverUsPerEvent,
       serverEventsPerSecond: Math.round(events / ((written.endedAt - written.startedAt) / 1000)),
       eventsPerSecond: Math.round(events / ((state.lastAt - written.startedAt) / 1000)),
       ...summarise(state.latencies),
@@ -324,8 +356,7 @@ async function main(): Promise<void> {
   command({ kind: 'close' });
   const idle = await idleLoopDelay();
 
-  const pass =
-    burst.eventsPerSecond >= 5_000 && paced.p99Ms <= 20 && paced.serverEventsPerSecond >= options.rate * 0.95;
+  const missed = misses(options.rate, paced, burst);
   console.log(
     `watch ingestion: ${options.events} events per phase over ${options.objects} Services, Node ${process.version}`,
   );
@@ -349,13 +380,21 @@ async function main(): Promise<void> {
   );
   console.log(
     `  client thread busy per event: live ${live.clientUsPerEvent} µs, paced ${paced.clientUsPerEvent} µs, burst ${burst.clientUsPerEvent} µs ` +
-      `(ceiling ~${burst.clientCeilingEventsPerSecond} events/s on one core); load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} CPUs`,
+      `(ceiling ~${burst.clientCeilingEventsPerSecond} events/s on one core)`,
   );
-  console.log(`  target >= 5000 events/s and p99 <= 20 ms: ${pass ? 'met' : 'MISSED'}`);
+  console.log(
+    `  server thread busy per event (commit, watch encoding, TLS): live ${live.serverUsPerEvent} µs, paced ${paced.serverUsPerEvent} µs; ` +
+      `load average ${loadAtStart.toFixed(2)} before the run, ${loadavg()[0]!.toFixed(2)} after, on ${availableParallelism()} CPUs`,
+  );
+  console.log(
+    `  target >= ${GOAL.eventsPerSecond} events/s and p99 <= ${GOAL.p99Ms} ms: ` +
+      (missed.length === 0 ? 'met' : `MISSED (${missed.join('; ')})`),
+  );
   console.log(
     JSON.stringify({
       node: process.version,
       cpus: availableParallelism(),
+      loadAverageAtStart: round(loadAtStart),
       loadAverage: round(loadavg()[0]!),
       events: options.events,
       objects: options.objects,
@@ -364,7 +403,8 @@ async function main(): Promise<void> {
       paced,
       burst,
       idleThreadLoopDelayMs: idle,
-      pass,
+      misses: missed,
+      pass: missed.length === 0,
     }),
   );
 }

@@ -11,6 +11,7 @@ import {
 } from './index.ts';
 import { mergePatch } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { jsonOf } from './store.ts';
 import { TimerSet } from './timers.ts';
 
 const registry = new ResourceRegistry(defaultResources);
@@ -67,6 +68,27 @@ describe('FakeStore', () => {
     const again = store.update(created);
     expect(again.metadata?.resourceVersion).to.equal(created.metadata?.resourceVersion);
     expect(changes).to.have.length(1);
+    timers.close();
+  });
+
+  it('hands out copies, and shares one frozen object per change whose JSON every watcher sends', () => {
+    const { store, timers, changes } = newStore();
+    const created = store.create(revision());
+    created.metadata!.labels = { changed: 'by the caller' };
+    const read = store.get(revRef)!;
+    read.metadata!.labels = { changed: 'by a reader' };
+    expect(store.get(revRef)!.metadata?.labels).to.equal(undefined);
+
+    const updated = store.mutateStatus(revRef, (o) => ({ ...o, status: { ok: true } }) as KubernetesObject);
+    const change = changes.at(-1)!;
+    expect(change.object).to.deep.equal(updated);
+    expect(change.oldObject?.metadata?.resourceVersion).to.equal(created.metadata?.resourceVersion);
+    expect(() => Object.assign(change.object.metadata!, { labels: {} })).to.throw(TypeError);
+    expect(jsonOf(change.object)).to.equal(JSON.stringify(change.object));
+
+    // `undefined` keys are not content: this status write changes nothing.
+    store.updateStatus({ ...updated, status: { ok: true, gone: undefined } } as KubernetesObject);
+    expect(changes).to.have.length(2);
     timers.close();
   });
 

@@ -36,7 +36,10 @@ export interface ObjectRef {
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** One committed change; watch streams, history replay and reactors all consume these. */
+/**
+ * One committed change; watch streams, history replay and reactors all consume these. Its objects are
+ * the store's own, shared by every listener and frozen: copy one (e.g. `structuredClone`) to change it.
+ */
 export interface StoreChange {
   readonly type: WatchEventType;
   readonly resource: ResourceType;
@@ -110,6 +113,50 @@ const wireTime = (): Date => kubeTime() as unknown as Date;
 
 /** Objects are JSON; a JSON round trip also drops `undefined` keys, so equal objects compare equal. */
 const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+
+/** The JSON of every committed object, written once at commit: copies parse it, watchers send it as is. */
+const committedJson = new WeakMap<object, string>();
+
+function deepFreeze<T>(value: T): T {
+  // A frozen value is part of a committed object (reused by cloneReusing), so it is frozen all the way down.
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+  return value;
+}
+
+/**
+ * Makes `obj` a committed object: serialised once and deep-frozen, so the buckets, the watch history and
+ * every listener share it without copies, and a stray write throws instead of corrupting all of them.
+ */
+function seal(obj: KubernetesObject): KubernetesObject {
+  committedJson.set(obj, JSON.stringify(obj));
+  return deepFreeze(obj);
+}
+
+/** A private copy of a committed object, for a caller that may change it. */
+const copyOf = (obj: KubernetesObject): KubernetesObject =>
+  JSON.parse(committedJson.get(obj)!) as KubernetesObject;
+
+/** The JSON of `value`: the text remembered for a committed object, a fresh serialisation otherwise. */
+export const jsonOf = (value: object): string => committedJson.get(value) ?? JSON.stringify(value);
+
+/**
+ * `clone(obj)`, except that top-level values taken as they are from the committed `old` (e.g. the spec
+ * in a status write) are reused: they are clean JSON that never changes, and comparing them is instant.
+ */
+function cloneReusing(obj: KubernetesObject, old: KubernetesObject): KubernetesObject {
+  const fields = obj as Record<string, unknown>;
+  const committed = old as Record<string, unknown>;
+  const reused = (key: string) => Object.hasOwn(committed, key) && fields[key] === committed[key];
+  const copied = clone(Object.fromEntries(Object.entries(fields).filter(([key]) => !reused(key))));
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    if (reused(key)) result[key] = committed[key];
+    else if (Object.hasOwn(copied, key)) result[key] = copied[key];
+  }
+  return result as KubernetesObject;
+}
 
 const isNamespaceType = (type: ResourceType): boolean => type.group === '' && type.kind === 'Namespace';
 
@@ -282,12 +329,12 @@ export class FakeStore {
       .filter((o) => options.namespace === undefined || o.metadata?.namespace === options.namespace)
       .filter((o) => matchesLabels(o) && matchesFields(o))
       .sort((a, b) => this.#sortKey(a).localeCompare(this.#sortKey(b)))
-      .map(clone);
+      .map(copyOf);
   }
 
   findIn(type: ResourceType, namespace: string | undefined, name: string): KubernetesObject | undefined {
     const found = this.#bucket(type).get(this.#key(type, namespace, name));
-    return found && clone(found);
+    return found && copyOf(found);
   }
 
   getIn(type: ResourceType, namespace: string | undefined, name: string): KubernetesObject {
@@ -312,13 +359,12 @@ export class FakeStore {
     if (ns !== undefined) this.#checkNamespaceOpen(type, ns, name);
 
     const { status: _dropped, ...withoutStatus } = body as KubernetesObject & { status?: unknown };
-    const base = type.status ? withoutStatus : clone(body);
     let obj: KubernetesObject = {
-      ...clone(base),
+      ...(type.status ? withoutStatus : body),
       apiVersion: apiVersionOf(type),
       kind: type.kind,
       metadata: {
-        ...clone(meta),
+        ...meta,
         name,
         ...(ns !== undefined ? { namespace: ns } : {}),
         uid: randomUUID(),
@@ -330,7 +376,8 @@ export class FakeStore {
       },
     };
     obj = builtinDefaults(type, obj);
-    obj = this.#admit(options, 'CREATE', type, undefined, obj) ?? obj;
+    // A deep copy, so the store owns what it commits (nothing shared with the body or a hook's answer).
+    obj = clone(this.#admit(options, 'CREATE', type, undefined, obj) ?? obj);
     obj.metadata!.managedFields = managedFieldsAfter(undefined, options.fieldManager, operation, type, body);
     return this.#commit(type, 'ADDED', obj, undefined, options);
   }
@@ -343,7 +390,7 @@ export class FakeStore {
     options: WriteOptions = {},
   ): KubernetesObject {
     this.#checkKind(type, body);
-    const old = this.getIn(type, namespace, name);
+    const old = this.#stored(type, namespace, name);
     this.#checkIdentity(type, namespace, name, body);
     this.#checkPrecondition(type, old, body);
     const status = (old as { status?: unknown }).status;
@@ -378,13 +425,14 @@ export class FakeStore {
       throw new ApiStatusError(
         failure(404, 'NotFound', 'the server could not find the requested resource', {}),
       );
-    const old = this.getIn(type, namespace, name);
+    const old = this.#stored(type, namespace, name);
     this.#checkIdentity(type, namespace, name, body);
     this.#checkPrecondition(type, old, body);
-    const next = clone(old) as KubernetesObject & { status?: unknown };
+    // Shallow: #update deep-copies the result; assigning in place keeps the key order of the stored object.
+    const next = { ...old } as KubernetesObject & { status?: unknown };
     const status = (body as { status?: unknown }).status;
     if (status === undefined) delete next.status;
-    else next.status = clone(status);
+    else next.status = status;
     return this.#update(type, old, next, options, 'Update', { status }, 'status');
   }
 
@@ -397,7 +445,7 @@ export class FakeStore {
     options: PatchOptions = {},
   ): KubernetesObject {
     if (patchType === PatchType.apply) return this.#apply(type, namespace, name, body, options);
-    const old = this.getIn(type, namespace, name);
+    const old = this.#stored(type, namespace, name);
     const patched = applyPatch(old, body, patchType) as KubernetesObject;
     if (!isJsonObject(patched)) throw badRequest('the patch result is not an object');
     return options.subresource === 'status'
@@ -411,9 +459,9 @@ export class FakeStore {
     name: string,
     options: DeleteOptions = {},
   ): KubernetesObject {
-    const old = this.getIn(type, namespace, name);
+    const old = this.#stored(type, namespace, name);
     this.#admit(options, 'DELETE', type, old, undefined);
-    if (old.metadata?.deletionTimestamp) return old;
+    if (old.metadata?.deletionTimestamp) return copyOf(old);
 
     const policy = options.propagationPolicy ?? 'Background';
     const isNamespace = isNamespaceType(type);
@@ -422,10 +470,10 @@ export class FakeStore {
     if (policy === 'Orphan' && !options.dryRun) this.#orphanDependents(old);
 
     if (finalizers.length === 0 && !isNamespace) {
-      if (options.dryRun) return old;
-      return this.#remove(type, old);
+      if (options.dryRun) return copyOf(old);
+      return this.#remove(type, copyOf(old), old);
     }
-    const terminating = clone(old);
+    const terminating = copyOf(old);
     terminating.metadata = {
       ...terminating.metadata,
       finalizers,
@@ -476,8 +524,8 @@ export class FakeStore {
     const applied = body as unknown as KubernetesObject;
     this.#checkKind(type, applied, true);
     this.#checkIdentity(type, namespace, name, applied);
-    const existing = this.#bucket(type).get(this.#key(type, namespace, name));
-    if (!existing) {
+    const old = this.#bucket(type).get(this.#key(type, namespace, name));
+    if (!old) {
       if (options.subresource === 'status') throw notFound(type, name);
       const created = this.createIn(
         type,
@@ -489,7 +537,6 @@ export class FakeStore {
       if (!options.dryRun) this.#rememberApplied(created, options.fieldManager, body);
       return created;
     }
-    const old = clone(existing);
     const previous = this.#applied.get(old.metadata!.uid!)?.get(options.fieldManager);
     const scoped =
       options.subresource === 'status' ? (body.status === undefined ? {} : { status: body.status }) : body;
@@ -530,13 +577,15 @@ export class FakeStore {
     requestBody: unknown,
     subresource?: 'status',
   ): KubernetesObject {
-    let next = this.#admit(options, 'UPDATE', type, old, proposed, subresource) ?? proposed;
-    next = clone(next);
+    const next = cloneReusing(
+      this.#admit(options, 'UPDATE', type, old, proposed, subresource) ?? proposed,
+      old,
+    );
     next.metadata = { ...next.metadata, resourceVersion: old.metadata!.resourceVersion };
     if (!isDeepStrictEqual(specPart(old, type), specPart(next, type))) {
       next.metadata.generation = (old.metadata!.generation ?? 0) + 1;
     }
-    if (isDeepStrictEqual(contentOf(old), contentOf(next))) return old;
+    if (isDeepStrictEqual(contentOf(old), contentOf(next))) return copyOf(old);
     next.metadata.managedFields = managedFieldsAfter(
       old,
       options.fieldManager,
@@ -586,14 +635,17 @@ export class FakeStore {
     return this.#write(type, eventType, obj, old, subresource);
   }
 
-  #remove(type: ResourceType, obj: KubernetesObject, old: KubernetesObject = obj): KubernetesObject {
+  #remove(type: ResourceType, obj: KubernetesObject, old: KubernetesObject): KubernetesObject {
     const gone = this.#write(type, 'DELETED', obj, old);
     this.#applied.delete(gone.metadata!.uid!);
     this.#timers.after(this.#options.garbageCollectionDelayMs, () => this.#collectGarbage());
     return gone;
   }
 
-  /** Stores (or removes) one object under a new resourceVersion, mirrored to its other API version. */
+  /**
+   * Stores (or removes) one object under a new resourceVersion, mirrored to its other API version. The
+   * store takes `obj` over: callers pass a JSON-clean object (no `undefined` keys) that nobody will change.
+   */
   #write(
     type: ResourceType,
     eventType: WatchEventType,
@@ -602,14 +654,13 @@ export class FakeStore {
     subresource?: 'status',
   ): KubernetesObject {
     const rv = ++this.#rv;
-    const stored = clone(obj);
-    stored.metadata!.resourceVersion = String(rv);
+    obj.metadata!.resourceVersion = String(rv);
     const mirror = this.#mirrors.find((m) => resourceKey(m.from) === resourceKey(type));
-    const sides = [{ type, object: stored, old }];
+    const sides = [{ type, object: seal(obj), old }];
     if (mirror)
-      sides.push({ type: mirror.to, object: mirror.convert(stored), old: old && mirror.convert(old) });
+      sides.push({ type: mirror.to, object: seal(mirror.convert(obj)), old: old && mirror.convert(old) });
     for (const side of sides) {
-      const key = this.#key(side.type, stored.metadata!.namespace, stored.metadata!.name!);
+      const key = this.#key(side.type, obj.metadata!.namespace, obj.metadata!.name!);
       if (eventType === 'DELETED') this.#bucket(side.type).delete(key);
       else this.#bucket(side.type).set(key, side.object);
     }
@@ -617,13 +668,13 @@ export class FakeStore {
       this.#emit({
         type: eventType,
         resource: side.type,
-        object: clone(side.object),
+        object: side.object,
         oldObject: side.old,
         resourceVersion: rv,
         subresource,
       });
     }
-    return clone(stored);
+    return copyOf(obj);
   }
 
   #emit(change: StoreChange): void {
@@ -661,7 +712,7 @@ export class FakeStore {
             });
         }
         if (dependents.length === 0) {
-          const done = clone(obj);
+          const done = copyOf(obj);
           done.metadata!.finalizers = obj.metadata!.finalizers!.filter((f) => f !== 'foregroundDeletion');
           this.#update(type, obj, done, { fieldManager: 'generic-garbage-collector' }, 'Update', {});
         } else {
@@ -675,7 +726,7 @@ export class FakeStore {
     for (const { type, obj } of this.#everything()) {
       const refs = obj.metadata?.ownerReferences ?? [];
       if (!refs.some((r) => r.uid === owner.metadata!.uid)) continue;
-      const next = clone(obj);
+      const next = copyOf(obj);
       next.metadata!.ownerReferences = refs.filter((r) => r.uid !== owner.metadata!.uid);
       this.#update(type, obj, next, { fieldManager: 'generic-garbage-collector' }, 'Update', {});
     }
@@ -699,7 +750,7 @@ export class FakeStore {
       this.#timers.after(this.#options.namespaceTerminationMs, () => this.#drainNamespace(name));
       return;
     }
-    const finished = clone(ns);
+    const finished = copyOf(ns);
     finished.metadata!.finalizers = (ns.metadata!.finalizers ?? []).filter((f) => f !== 'kubernetes');
     (finished as { spec?: { finalizers?: string[] } }).spec = { finalizers: [] };
     this.#update(nsType, ns, finished, { fieldManager: 'namespace-controller' }, 'Update', {});
@@ -787,6 +838,13 @@ export class FakeStore {
     const name = obj.metadata?.name;
     if (!name) throw new Error(`fake API server: ${obj.kind} needs metadata.name`);
     return name;
+  }
+
+  /** The stored object itself, not a copy: only for reading. */
+  #stored(type: ResourceType, namespace: string | undefined, name: string): KubernetesObject {
+    const found = this.#bucket(type).get(this.#key(type, namespace, name));
+    if (!found) throw notFound(type, name);
+    return found;
   }
 
   #bucket(type: ResourceType): Map<string, KubernetesObject> {

@@ -5,7 +5,7 @@ import type { RecordedRequest } from './requests.ts';
 import { apiVersionOf, type ResourceType, resourceKey } from './resources.ts';
 import { type ObjectPredicate, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, expired, type StatusBody } from './status.ts';
-import type { FakeStore, StoreChange } from './store.ts';
+import { type FakeStore, jsonOf, type StoreChange } from './store.ts';
 
 export type WireEvent =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubernetesObject }
@@ -89,7 +89,8 @@ export function serveWatch(ctx: WatchContext, request: WatchRequest, res: Server
 
   const write = (event: WireEvent) => {
     if (ended) return;
-    res.write(`${JSON.stringify(event)}\n`);
+    // The same bytes as JSON.stringify(event), reusing the object's JSON from its commit.
+    res.write(`{"type":"${event.type}","object":${jsonOf(event.object)}}\n`);
     if (event.type === 'BOOKMARK' || event.type === 'ERROR') return;
     sent += 1;
     if (drop && sent >= drop.afterEvents) finish(drop.abrupt);
