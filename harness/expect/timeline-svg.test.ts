@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { knative118SidecarExecTrace } from './fixtures.ts';
+import { knative118SidecarExecTrace, TraceScript } from './fixtures.ts';
 import { judge } from './judge.ts';
 import { expectationSchema } from './schema.ts';
 import { timelineOf } from './timeline.ts';
@@ -44,6 +44,24 @@ describe('renderTimelineSvg', () => {
     expect(svg).to.contain('class="evidence"');
     expect(svg).to.contain('class="failing-window"');
     expect(svg).to.contain('class="failing-expectation"');
+  });
+
+  it('draws the sum a `never exists` is about as a lane of its own, failing when it failed', () => {
+    const t = new TraceScript();
+    t.at(100).watch('ADDED', t.revision('hello-00001', [{ type: 'Ready', status: 'Unknown' }]));
+    t.at(2_000).watch('ADDED', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'hello-00001-deployment', namespace: t.namespace },
+    });
+    t.at(3_000).watch('MODIFIED', t.revision('hello-00001', [{ type: 'Ready', status: 'True' }]));
+    const lines = timelineOf(t.lines);
+    const drawn = renderTimelineSvg(
+      lines,
+      judge([expectationSchema.parse({ never: { exists: { kind: 'Deployment' } } })], lines),
+    );
+    expect(drawn).to.contain('class="lane failing" data-lane="exists:any Deployment"');
+    expect(drawn).to.contain('any Deployment: present (hello-00001-deployment) from +1.9s');
   });
 
   it('keeps a 200 ms state visible as at least 2 px', () => {

@@ -1,6 +1,6 @@
 /**
- * The timeline as a self-contained SVG for reports: one swimlane per object condition and per
- * container's readiness, action markers, Warning events, and the failing expectations' lanes,
+ * The timeline as a self-contained SVG for reports: one swimlane per object condition, per
+ * container's readiness and per sum an expectation is about (objects present, ready addresses), action markers, Warning events, and the failing expectations' lanes,
  * evidence and windows highlighted. Plain strings, no browser.
  */
 import { escapeXml } from '../text/xml.ts';
@@ -11,6 +11,8 @@ import {
   describeCondition,
   describeContainer,
   type Observation,
+  type SumObservation,
+  stateSubject,
   type Track,
 } from './subjects.ts';
 import type { ConditionObservation, ContainerObservation, ObjectHistory, Timeline } from './timeline.ts';
@@ -91,6 +93,29 @@ function lanesOf(timeline: Timeline): Lane[] {
   return lanes;
 }
 
+/**
+ * Lanes of the sums the verdict's expectations are about (objects present, a Service's ready
+ * addresses): they belong to no single object, so they come from the expectations, not the timeline.
+ */
+function sumLanes(timeline: Timeline, verdict: Verdict | undefined): Lane[] {
+  const lanes = new Map<string, Lane>();
+  for (const { expectation: e } of verdict?.results ?? []) {
+    const body = 'reach' in e ? e.reach : 'never' in e ? e.never : undefined;
+    if (!body?.exists && !body?.endpoints) continue;
+    const { subject } = stateSubject(timeline, body);
+    for (const track of subject.tracks) {
+      lanes.set(track.lane, {
+        id: track.lane,
+        label: track.label,
+        track,
+        color: (o) => ((o as SumObservation).value > 0 ? colors.True : colors.absent),
+        describe: subject.describe,
+      });
+    }
+  }
+  return [...lanes.values()];
+}
+
 /** A round tick step giving about `target` ticks over `spanMs`. */
 function tickStep(spanMs: number, target = 10): number {
   const steps = [
@@ -122,7 +147,7 @@ export function renderTimelineSvg(
   const failing: ExpectationResult[] = verdict?.results.filter((r) => !r.ok) ?? [];
   const failingLanes = new Set(failing.flatMap((r) => r.lanes));
 
-  const all = lanesOf(timeline);
+  const all = [...lanesOf(timeline), ...sumLanes(timeline, verdict)];
   const max = options.maxLanes ?? 80;
   const lanes = [...all.filter((l) => failingLanes.has(l.id)), ...all.filter((l) => !failingLanes.has(l.id))]
     .slice(0, max)
