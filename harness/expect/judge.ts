@@ -36,7 +36,6 @@ import {
   containerSubject,
   containerTest,
   describeEndpoints,
-  describeExists,
   describeObjectRef,
   endpointsTest,
   existsTest,
@@ -806,7 +805,7 @@ const subjectOf = (body: StateMatch | SequenceExpectation['sequence']): string =
   if (body.container)
     return `container ${body.container.name}${body.container.pod ? ` of ${describeObjectRef({ kind: 'Pod', ...body.container.pod })}` : ''}`;
   const state = body as StateMatch;
-  return state.exists ? describeExists(state.exists) : describeEndpoints(state.endpoints!.service);
+  return state.exists ? describeObjectRef(state.exists) : describeEndpoints(state.endpoints!.service);
 };
 
 const stateOf = (body: StateMatch): string => {

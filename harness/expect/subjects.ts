@@ -254,12 +254,10 @@ export interface SumObservation extends Observation {
   contributors: string[];
 }
 
-export const describeExists = (ref: ObjectRefMatch): string => describeObjectRef(ref);
-
 /** Whether an object matching `ref` is present: never passes only when none ever was. */
 export function existsSubject(timeline: Timeline, ref: ObjectRefMatch): Subject<SumObservation> {
   const objects = findObjects(timeline, ref);
-  const description = describeExists(ref);
+  const description = describeObjectRef(ref);
   const track = sumTrack(
     timeline,
     `exists:${description}`,
