@@ -181,16 +181,18 @@ export const containerSubjectSchema = z.strictObject({
   name: z.string().min(1),
 });
 
+const containerStateShape = {
+  ready: z.boolean().optional(),
+  started: z.boolean().optional(),
+  restarts: countSchema.optional(),
+};
+const someContainerState = (s: { ready?: unknown; started?: unknown; restarts?: unknown }) =>
+  s.ready !== undefined || s.started !== undefined || s.restarts !== undefined;
+const someContainerStateMessage = 'give ready, started or restarts';
+
 export const containerStateSchema = z
-  .strictObject({
-    ready: z.boolean().optional(),
-    started: z.boolean().optional(),
-    restarts: countSchema.optional(),
-  })
-  .refine(
-    (s) => s.ready !== undefined || s.started !== undefined || s.restarts !== undefined,
-    'give ready, started or restarts',
-  );
+  .strictObject(containerStateShape)
+  .refine(someContainerState, someContainerStateMessage);
 
 /** A condition in a given state. */
 export const conditionMatchSchema = z.strictObject({
@@ -200,16 +202,8 @@ export const conditionMatchSchema = z.strictObject({
 
 /** A container in a given state. */
 export const containerMatchSchema = z
-  .strictObject({
-    ...containerSubjectSchema.shape,
-    ready: z.boolean().optional(),
-    started: z.boolean().optional(),
-    restarts: countSchema.optional(),
-  })
-  .refine(
-    (s) => s.ready !== undefined || s.started !== undefined || s.restarts !== undefined,
-    'give ready, started or restarts',
-  );
+  .strictObject({ ...containerSubjectSchema.shape, ...containerStateShape })
+  .refine(someContainerState, someContainerStateMessage);
 
 /**
  * The ready addresses of a Kubernetes Service's EndpointSlices (label kubernetes.io/service-name),
